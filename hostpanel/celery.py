@@ -1,0 +1,19 @@
+"""The Celery application: worker and beat run hostpanel's background work."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hostpanel.settings")
+
+app = Celery("hostpanel")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "purge-deleted-mailboxes": {
+        "task": "hostpanel.domains.tasks.purge_deleted_mailboxes",
+        "schedule": crontab(minute=17),
+    },
+}

@@ -1,0 +1,179 @@
+"""Operations on domains and accounts, shared by the panel, the API and commands.
+
+Each function validates everything first and raises ``ValidationError`` with a
+message per field, so that nothing is half-written on bad input.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hostpanel.domains.models import POSTMASTER, Account, DeletedMailbox, Domain
+from mailcore.addresses import AddressError, is_valid_local_part, normalize_domain
+from mailcore.maildir import Maildir, maildir_path, remove_tree
+
+MAX_QUOTA_MB = 10 * 1024 * 1024  # 10 TB: anything above is a typing error
+
+
+def _check_password(password: str, account: Account | None = None) -> None:
+    if not password:
+        raise ValidationError({"password": _("A password is required.")})
+    try:
+        validate_password(password, account)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+
+
+def _check_quota(quota_mb) -> int:
+    if isinstance(quota_mb, bool) or not isinstance(quota_mb, int):
+        raise ValidationError({"quota_mb": _("The quota is a whole number of megabytes.")})
+    if quota_mb < 0 or quota_mb > MAX_QUOTA_MB:
+        raise ValidationError(
+            {"quota_mb": _("The quota must be between 0 (no limit) and %(max)d MB.")
+             % {"max": MAX_QUOTA_MB}}
+        )
+    return quota_mb
+
+
+def clean_domain_name(name: str) -> str:
+    try:
+        return normalize_domain(name)
+    except AddressError:
+        raise ValidationError({"name": _("Enter a valid domain name, such as example.com.")})
+
+
+def clean_account_name(name: str) -> str:
+    name = (name or "").strip().lower()
+    if not is_valid_local_part(name):
+        raise ValidationError(
+            {"name": _("An account name has letters, digits, dots, hyphens and "
+                       "underscores, starts and ends with a letter or digit, "
+                       "and is at most 64 characters long.")}
+        )
+    return name
+
+
+@transaction.atomic
+def create_domain(name: str, postmaster_password: str, default_quota_mb: int | None = None):
+    """Create a domain and its ``postmaster`` account with the master password."""
+    name = clean_domain_name(name)
+    if default_quota_mb is None:
+        default_quota_mb = settings.HOSTPANEL_DEFAULT_QUOTA_MB
+    default_quota_mb = _check_quota(default_quota_mb)
+    _check_password(postmaster_password)
+    if Domain.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("The domain %(name)s already exists.") % {"name": name}})
+    domain = Domain.objects.create(name=name, default_quota_mb=default_quota_mb)
+    create_account(domain, POSTMASTER, postmaster_password, quota_mb=default_quota_mb)
+    return domain
+
+
+@transaction.atomic
+def create_account(
+    domain: Domain,
+    name: str,
+    password: str,
+    quota_mb: int | None = None,
+    spam_filtering: bool = True,
+) -> Account:
+    name = clean_account_name(name)
+    quota_mb = _check_quota(domain.default_quota_mb if quota_mb is None else quota_mb)
+    if not isinstance(spam_filtering, bool):
+        raise ValidationError({"spam_filtering": _("Spam filtering is either on or off.")})
+    username = f"{name}@{domain.name}"
+    if Account.objects.filter(username=username).exists():
+        raise ValidationError(
+            {"name": _("The account %(address)s already exists.") % {"address": username}}
+        )
+    _check_password(password, Account(username=username))
+    account = Account(
+        username=username,
+        domain=domain,
+        local_part=name,
+        quota_mb=quota_mb,
+        spam_filtering=spam_filtering,
+    )
+    account.set_password(password)
+    account.save()
+    leftover = maildir_path(settings.HOSTPANEL_MAIL_ROOT, domain.name, name)
+    if leftover.exists():
+        # Mail that raced with the deletion of an earlier account of this name:
+        # a new account starts empty, the old mail goes where deleted mail goes.
+        _set_aside(username, domain.name, name, timezone.now())
+    return account
+
+
+def update_account(
+    account: Account,
+    *,
+    password: str | None = None,
+    quota_mb: int | None = None,
+    spam_filtering: bool | None = None,
+) -> Account:
+    """Change what was given; a new password also invalidates cached mail logins."""
+    if password is not None:
+        _check_password(password, account)
+    if quota_mb is not None:
+        _check_quota(quota_mb)
+    if spam_filtering is not None and not isinstance(spam_filtering, bool):
+        raise ValidationError({"spam_filtering": _("Spam filtering is either on or off.")})
+    fields = []
+    if password is not None:
+        account.set_password(password)
+        fields += ["password", "password_changed_at"]
+    if quota_mb is not None:
+        account.quota_mb = quota_mb
+        fields.append("quota_mb")
+    if spam_filtering is not None:
+        account.spam_filtering = spam_filtering
+        fields.append("spam_filtering")
+    if fields:
+        account.save(update_fields=fields)
+    return account
+
+
+def mailbox_usage(account: Account) -> int:
+    """Bytes the account's mail takes on disk."""
+    return Maildir(maildir_path(settings.HOSTPANEL_MAIL_ROOT, account.domain.name,
+                                account.local_part)).usage()
+
+
+def _set_aside(address: str, domain: str, local_part: str, now) -> DeletedMailbox:
+    """Record a mailbox folder to be moved aside and removed after the grace period."""
+    relative = f".deleted/{domain}/{local_part}.{now:%Y%m%dT%H%M%S%f}"
+    record = DeletedMailbox.objects.create(
+        address=address,
+        path=relative,
+        deleted_at=now,
+        purge_after=now + timedelta(days=settings.HOSTPANEL_DELETE_GRACE_DAYS),
+    )
+    Maildir(maildir_path(settings.HOSTPANEL_MAIL_ROOT, domain, local_part)).move_to(
+        settings.HOSTPANEL_MAIL_ROOT / relative
+    )
+    return record
+
+
+def delete_account(account: Account) -> DeletedMailbox:
+    """Delete an account now; its mail is set aside and removed after the grace period."""
+    if account.is_postmaster:
+        raise ValidationError({"name": _("The postmaster account cannot be deleted.")})
+    with transaction.atomic():
+        address = account.username
+        account.delete()
+        # Last step inside the transaction: if the move fails, nothing was deleted.
+        return _set_aside(address, account.domain.name, account.local_part, timezone.now())
+
+
+def purge_deleted_mailboxes(now=None) -> int:
+    """Remove from disk the mail of accounts deleted longer ago than the grace period."""
+    purged = 0
+    for record in DeletedMailbox.objects.filter(purge_after__lte=now or timezone.now()):
+        remove_tree(settings.HOSTPANEL_MAIL_ROOT / record.path)
+        record.delete()
+        purged += 1
+    return purged

@@ -1,0 +1,1 @@
+"""Helpers that import no Django app (healthchecks' hc/lib)."""

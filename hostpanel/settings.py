@@ -1,0 +1,205 @@
+"""Settings for hostpanel, all read from the environment.
+
+Every ``HOSTPANEL_*`` variable is documented in README.md. Nothing needs to be
+set for a development run: state goes to ``HOSTPANEL_HOME`` (default ``./var``).
+"""
+
+from pathlib import Path
+
+import dj_database_url
+
+from hostpanel.lib.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    secret_from_file,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# All state lives here: database, Maildirs, spool, quarantine, broker folders.
+HOSTPANEL_HOME = env_path("HOSTPANEL_HOME", BASE_DIR / "var")
+HOSTPANEL_HOME.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("HOSTPANEL_DEBUG", False)
+SECRET_KEY = env_str("HOSTPANEL_SECRET_KEY") or secret_from_file(HOSTPANEL_HOME / "secret_key")
+ALLOWED_HOSTS = env_list("HOSTPANEL_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("HOSTPANEL_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "hostpanel.domains",
+    "hostpanel.signin",
+    "hostpanel.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "hostpanel.urls"
+WSGI_APPLICATION = "hostpanel.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# Database: SQLite under HOSTPANEL_HOME unless DATABASE_URL says otherwise.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{HOSTPANEL_HOME / 'db.sqlite3'}"),
+        conn_max_age=env_int("HOSTPANEL_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web, SMTP and POP3 processes read while one of them writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # A file, not memory, so that servers started by the tests share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(HOSTPANEL_HOME / "test-db.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "domains.Account"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# argon2id at the OWASP minimum first: a POP3 login must not cost 400 ms of CPU.
+PASSWORD_HASHERS = [
+    "hostpanel.domains.hashers.MailArgon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("HOSTPANEL_MIN_PASSWORD_LENGTH", 8)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_USER_MODEL_EMAIL_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_ADAPTER = "hostpanel.signin.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "hostpanel.signin.forms.LoginForm"}
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": env_str("HOSTPANEL_LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),
+}
+
+# Cache: Redis when configured (shared by every process), memory otherwise.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("HOSTPANEL_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = HOSTPANEL_HOME / "static"
+WHITENOISE_USE_FINDERS = True
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("HOSTPANEL_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Celery: Redis when CELERY_BROKER_URL is set, kombu's filesystem transport otherwise.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    _broker = HOSTPANEL_HOME / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker / "queue"),
+        "data_folder_out": str(_broker / "queue"),
+        "processed_folder": str(_broker / "processed"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "processed"):
+        (_broker / _folder).mkdir(parents=True, exist_ok=True)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(HOSTPANEL_HOME / "celerybeat-schedule")
+CELERY_TIMEZONE = TIME_ZONE
+
+# Mail storage and servers.
+HOSTPANEL_HOSTNAME = env_str("HOSTPANEL_HOSTNAME", "localhost")
+HOSTPANEL_MAIL_ROOT = env_path("HOSTPANEL_MAIL_ROOT", HOSTPANEL_HOME / "mail")
+HOSTPANEL_SPOOL = env_path("HOSTPANEL_SPOOL", HOSTPANEL_HOME / "spool")
+HOSTPANEL_QUARANTINE = env_path("HOSTPANEL_QUARANTINE", HOSTPANEL_HOME / "quarantine")
+HOSTPANEL_WEB_HOST = env_str("HOSTPANEL_WEB_HOST", "127.0.0.1")
+HOSTPANEL_WEB_PORT = env_int("HOSTPANEL_WEB_PORT", 8000)
+HOSTPANEL_SMTP_HOST = env_str("HOSTPANEL_SMTP_HOST", "127.0.0.1")
+HOSTPANEL_SMTP_PORT = env_int("HOSTPANEL_SMTP_PORT", 2525)
+HOSTPANEL_SUBMISSION_PORT = env_int("HOSTPANEL_SUBMISSION_PORT", 2587)
+HOSTPANEL_POP3_HOST = env_str("HOSTPANEL_POP3_HOST", "127.0.0.1")
+HOSTPANEL_POP3_PORT = env_int("HOSTPANEL_POP3_PORT", 2110)
+HOSTPANEL_TLS_CERT = env_str("HOSTPANEL_TLS_CERT")
+HOSTPANEL_TLS_KEY = env_str("HOSTPANEL_TLS_KEY")
+HOSTPANEL_MESSAGE_SIZE_LIMIT = env_int("HOSTPANEL_MESSAGE_SIZE_LIMIT", 25 * 1024 * 1024)
+HOSTPANEL_DEFAULT_QUOTA_MB = env_int("HOSTPANEL_DEFAULT_QUOTA_MB", 1024)
+HOSTPANEL_DELETE_GRACE_DAYS = env_int("HOSTPANEL_DELETE_GRACE_DAYS", 7)
+HOSTPANEL_SMTP_TIMEOUT = env_int("HOSTPANEL_SMTP_TIMEOUT", 300)
+HOSTPANEL_POP3_TIMEOUT = env_int("HOSTPANEL_POP3_TIMEOUT", 600)
+HOSTPANEL_AUTH_CACHE_TTL = env_int("HOSTPANEL_AUTH_CACHE_TTL", 300)
+HOSTPANEL_AUTH_MAX_FAILURES = env_int("HOSTPANEL_AUTH_MAX_FAILURES", 10)
+HOSTPANEL_AUTH_FAILURE_WINDOW = env_int("HOSTPANEL_AUTH_FAILURE_WINDOW", 300)
+HOSTPANEL_MAIL_DEBUG_LOG = env_bool("HOSTPANEL_MAIL_DEBUG_LOG", False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("HOSTPANEL_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,177 @@
+"""Maildir storage: durable delivery, listing, reading and removal.
+
+Messages are stored with LF line endings, as every Maildir reader expects.
+File names follow the Courier/Dovecot convention
+``<secs>.M<usecs>P<pid>Q<n>.<host>,S=<size>,W=<crlf size>[:2,<flags>]``:
+``S`` is the size on disk (quota), ``W`` the size with CRLF line endings (what
+POP3 announces), so neither needs a ``stat()`` or a read.
+
+Delivery is two-phase: write to ``tmp/``, fsync, rename into ``new/``, fsync the
+directory. Once :meth:`Maildir.deliver` returns, the message survives a crash.
+"""
+
+import itertools
+import os
+import re
+import shutil
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+_counter = itertools.count(1)
+_HOST = socket.gethostname().replace("/", "\\057").replace(":", "\\072")
+_SIZE_FIELDS = re.compile(r",([SW])=(\d+)")
+
+
+def maildir_path(mail_root: Path, domain: str, local_part: str) -> Path:
+    """Where the mailbox ``local_part@domain`` lives under ``mail_root``."""
+    if "/" in domain or "/" in local_part or domain.startswith(".") or local_part.startswith("."):
+        raise ValueError("unsafe mailbox name")
+    return Path(mail_root) / domain / local_part
+
+
+def to_lf(data: bytes) -> bytes:
+    """SMTP's CRLF line endings to the LF that Maildir files use."""
+    return data.replace(b"\r\n", b"\n")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """One message in a Maildir, as a POP3 or web mail listing needs it."""
+
+    uid: str  # the unique part of the name, stable across renames
+    path: Path
+    size: int  # bytes on disk
+    crlf_size: int  # bytes as sent over POP3
+
+    @classmethod
+    def from_path(cls, path: Path) -> "StoredMessage":
+        name = path.name
+        uid = name.split(":", 1)[0]
+        fields = dict(_SIZE_FIELDS.findall(uid))
+        if "S" in fields and "W" in fields:
+            size, crlf_size = int(fields["S"]), int(fields["W"])
+        else:  # written by another program: measure it once
+            data = path.read_bytes()
+            size, crlf_size = len(data), len(data) + data.count(b"\n") - data.count(b"\r\n")
+        return cls(uid=uid, path=path, size=size, crlf_size=crlf_size)
+
+
+class Maildir:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def ensure(self) -> None:
+        for sub in ("tmp", "new", "cur"):
+            (self.path / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    def _unique_name(self, size: int, crlf_size: int) -> str:
+        now = time.time()
+        secs, usecs = int(now), int((now % 1) * 1_000_000)
+        return f"{secs}.M{usecs}P{os.getpid()}Q{next(_counter)}.{_HOST},S={size},W={crlf_size}"
+
+    def deliver(self, data: bytes) -> StoredMessage:
+        """Store ``data`` (LF line endings) durably; returns the stored message."""
+        self.ensure()
+        crlf_size = len(data) + data.count(b"\n") - data.count(b"\r\n")
+        name = self._unique_name(len(data), crlf_size)
+        tmp = self.path / "tmp" / name
+        final = self.path / "new" / name
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            tmp.unlink(missing_ok=True)
+            raise
+        os.close(fd)
+        os.rename(tmp, final)
+        _fsync_dir(final.parent)
+        return StoredMessage(uid=name, path=final, size=len(data), crlf_size=crlf_size)
+
+    def _entries(self, sub: str):
+        try:
+            with os.scandir(self.path / sub) as it:
+                return [e for e in it if not e.name.startswith(".") and e.is_file()]
+        except FileNotFoundError:
+            return []
+
+    def usage(self) -> int:
+        """Bytes used by the messages in ``new/`` and ``cur/``."""
+        total = 0
+        for sub in ("new", "cur"):
+            for entry in self._entries(sub):
+                fields = dict(_SIZE_FIELDS.findall(entry.name.split(":", 1)[0]))
+                if "S" in fields:
+                    total += int(fields["S"])
+                else:
+                    try:
+                        total += entry.stat().st_size
+                    except FileNotFoundError:
+                        pass
+        return total
+
+    def claim_new(self) -> None:
+        """Move messages from ``new/`` to ``cur/`` (they have been seen by a reader)."""
+        moved = False
+        for entry in self._entries("new"):
+            try:
+                os.rename(entry.path, self.path / "cur" / f"{entry.name}:2,")
+                moved = True
+            except FileNotFoundError:
+                pass
+        if moved:
+            _fsync_dir(self.path / "cur")
+
+    def messages(self) -> list[StoredMessage]:
+        """Every message in ``cur/`` and ``new/``, oldest first."""
+        found = []
+        for sub in ("cur", "new"):
+            for entry in self._entries(sub):
+                try:
+                    found.append(StoredMessage.from_path(Path(entry.path)))
+                except FileNotFoundError:
+                    pass
+
+        def arrival(message: StoredMessage):
+            secs, _, rest = message.uid.partition(".")
+            return (int(secs) if secs.isdigit() else 0, rest)
+
+        found.sort(key=arrival)
+        return found
+
+    def remove(self, messages: list[StoredMessage]) -> None:
+        """Delete messages and make the deletion durable."""
+        dirs = set()
+        for message in messages:
+            try:
+                message.path.unlink()
+            except FileNotFoundError:
+                continue
+            dirs.add(message.path.parent)
+        for directory in dirs:
+            _fsync_dir(directory)
+
+    def move_to(self, destination: Path) -> None:
+        """Move the whole Maildir aside (account deletion); nothing is copied."""
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            os.rename(self.path, destination)
+            _fsync_dir(destination.parent)
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

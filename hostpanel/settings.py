@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "hostpanel.domains",
     "hostpanel.signin",
     "hostpanel.api",
+    "hostpanel.servers",
 ]
 
 MIDDLEWARE = [

@@ -1,13 +1,6 @@
-"""Shared fixtures. State of a test run lives in a fresh HOSTPANEL_HOME."""
+"""Shared fixtures. State of a test run lives in a fresh HOSTPANEL_HOME (tests/settings.py)."""
 
-import os
-import tempfile
-
-# Before Django reads its settings: every run starts from an empty home, so a
-# developer's ./var is never touched and servers started by tests share it.
-os.environ.setdefault("HOSTPANEL_HOME", tempfile.mkdtemp(prefix="hostpanel-test-"))
-
-import pytest  # noqa: E402
+import pytest
 
 PASSWORD = "correct-horse-battery"
 

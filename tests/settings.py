@@ -1,0 +1,12 @@
+"""Settings for the test suite: hostpanel's own, in a fresh HOSTPANEL_HOME.
+
+Set before Django reads anything, so a developer's ./var is never touched; the
+variable is inherited by the servers the tests start, which share the home.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("HOSTPANEL_HOME", tempfile.mkdtemp(prefix="hostpanel-test-"))
+
+from hostpanel.settings import *  # noqa: E402,F403

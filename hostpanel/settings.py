@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "ninja",  # serves the API docs' scripts itself instead of loading them from a CDN
     "hostpanel.domains",
     "hostpanel.signin",
     "hostpanel.api",
@@ -164,8 +165,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(_broker / "queue"),
         "processed_folder": str(_broker / "processed"),
         "store_processed": False,
+        "control_folder": str(_broker / "control"),
     }
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -184,6 +186,8 @@ HOSTPANEL_SMTP_PORT = env_int("HOSTPANEL_SMTP_PORT", 2525)
 HOSTPANEL_SUBMISSION_PORT = env_int("HOSTPANEL_SUBMISSION_PORT", 2587)
 HOSTPANEL_POP3_HOST = env_str("HOSTPANEL_POP3_HOST", "127.0.0.1")
 HOSTPANEL_POP3_PORT = env_int("HOSTPANEL_POP3_PORT", 2110)
+# Refuse USER/AUTH before STLS, except from loopback (default: plain-text logins allowed).
+HOSTPANEL_POP3_REQUIRE_TLS = env_bool("HOSTPANEL_POP3_REQUIRE_TLS", False)
 HOSTPANEL_TLS_CERT = env_str("HOSTPANEL_TLS_CERT")
 HOSTPANEL_TLS_KEY = env_str("HOSTPANEL_TLS_KEY")
 HOSTPANEL_MESSAGE_SIZE_LIMIT = env_int("HOSTPANEL_MESSAGE_SIZE_LIMIT", 25 * 1024 * 1024)

@@ -6,11 +6,13 @@ back, never model instances or QuerySets.
 """
 
 import functools
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password as django_check_password
+from django.contrib.auth.hashers import make_password
 from django.db import Error as DatabaseError
 from django.db import close_old_connections
 
@@ -38,6 +40,7 @@ class ServerConfig:
     auth_max_failures: int
     auth_failure_window: int
     secret: bytes
+    pop3_require_tls: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ def server_config() -> ServerConfig:
         auth_max_failures=settings.HOSTPANEL_AUTH_MAX_FAILURES,
         auth_failure_window=settings.HOSTPANEL_AUTH_FAILURE_WINDOW,
         secret=settings.SECRET_KEY.encode(),
+        pop3_require_tls=settings.HOSTPANEL_POP3_REQUIRE_TLS,
     )
 
 
@@ -149,3 +153,11 @@ def find_credentials(login: str) -> Credentials | None:
 def check_password(password: str, password_hash: str) -> bool:
     """Slow on purpose (a password hash): call it from a worker thread."""
     return django_check_password(password, password_hash)
+
+
+@functools.cache
+def dummy_password_hash() -> str:
+    """A hash no password matches, made by the current hasher: checking a password
+    against it costs what a real check costs (unknown logins are not revealed by
+    timing). Slow the first time: call it from a worker thread."""
+    return make_password(secrets.token_urlsafe(32))

@@ -22,6 +22,7 @@ from pathlib import Path
 _counter = itertools.count(1)
 _HOST = socket.gethostname().replace("/", "\\057").replace(":", "\\072")
 _SIZE_FIELDS = re.compile(r",([SW])=(\d+)")
+_USECS = re.compile(r"M(\d+)")
 
 
 def maildir_path(mail_root: Path, domain: str, local_part: str) -> Path:
@@ -147,8 +148,10 @@ class Maildir:
                     pass
 
         def arrival(message: StoredMessage):
+            # <secs>.M<usecs>...: compare the microseconds as numbers, not as text.
             secs, _, rest = message.uid.partition(".")
-            return (int(secs) if secs.isdigit() else 0, rest)
+            usecs = _USECS.match(rest)
+            return (int(secs) if secs.isdigit() else 0, int(usecs[1]) if usecs else 0, rest)
 
         found.sort(key=arrival)
         return found

@@ -44,7 +44,9 @@ def clean_domain_name(name: str) -> str:
     try:
         return normalize_domain(name)
     except AddressError:
-        raise ValidationError({"name": _("Enter a valid domain name, such as example.com.")})
+        raise ValidationError(
+            {"name": _("Enter a valid domain name, such as example.com.")}
+        ) from None
 
 
 def clean_account_name(name: str) -> str:

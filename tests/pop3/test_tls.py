@@ -1,0 +1,84 @@
+"""STLS (RFC 2595) with a certificate from trustme."""
+
+import poplib
+import socket
+import ssl
+
+import pytest
+import trustme
+
+from tests.pop3.conftest import CLIENT_TIMEOUT, login
+
+
+@pytest.fixture
+def ca():
+    return trustme.CA()
+
+
+@pytest.fixture
+def tls_pop3(settings, tmp_path, ca, pop3_factory):
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    cert.private_key_pem.write_to_path(str(key_file))
+    settings.HOSTPANEL_TLS_CERT = str(cert_file)
+    settings.HOSTPANEL_TLS_KEY = str(key_file)
+    return pop3_factory()
+
+
+def client_context(ca) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    return context
+
+
+def test_stls_works_and_is_offered_only_before_it(tls_pop3, ca, mail_jane):
+    mail_jane(b"Subject: secret\n\nover TLS\n")
+    client = tls_pop3.client()
+    assert "STLS" in client.capa()
+    assert client.stls(context=client_context(ca)).startswith(b"+OK")
+    assert isinstance(client.sock, ssl.SSLSocket)
+    assert "STLS" not in client.capa()
+    with pytest.raises(poplib.error_proto, match="already"):
+        client._shortcmd("STLS")
+    login(client)
+    _, lines, _ = client.retr(1)
+    assert lines == [b"Subject: secret", b"", b"over TLS"]
+    client.quit()
+
+
+def test_stls_is_refused_after_login(tls_pop3, mail_jane):
+    client = tls_pop3.client()
+    login(client)
+    with pytest.raises(poplib.error_proto, match="not valid in the TRANSACTION state"):
+        client._shortcmd("STLS")
+    client.quit()
+
+
+def test_commands_pipelined_after_stls_are_not_run(tls_pop3, mail_jane):
+    with socket.create_connection(("127.0.0.1", tls_pop3.port), CLIENT_TIMEOUT) as sock:
+        reader = sock.makefile("rb")
+        assert reader.readline().startswith(b"+OK")
+        sock.sendall(b"STLS\r\nUSER jane@example.com\r\n")
+        assert reader.readline().startswith(b"-ERR no command may follow STLS")
+        assert reader.readline() == b""  # the server hung up
+
+
+def test_tls_is_not_required_by_default_and_the_setting_reaches_the_server(settings):
+    from mailcore.directory import server_config
+
+    assert server_config().pop3_require_tls is False
+    settings.HOSTPANEL_POP3_REQUIRE_TLS = True
+    assert server_config().pop3_require_tls is True
+
+
+def test_tls_required_still_lets_loopback_clients_log_in_in_clear(settings, tls_pop3, mail_jane):
+    settings.HOSTPANEL_POP3_REQUIRE_TLS = True
+    pop3 = tls_pop3.__class__({"failure_delay": 0.01}).start()
+    try:
+        client = pop3.client()
+        assert {"USER", "SASL", "STLS"} <= set(client.capa())
+        assert login(client).startswith(b"+OK")
+        client.quit()
+    finally:
+        pop3.stop()

@@ -1,0 +1,50 @@
+"""``manage.py smtpd``: the MX and submission listeners in one asyncio process."""
+
+import asyncio
+import logging
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from mailcore.directory import server_config
+from mailcore.runner import serve_until_stopped
+from mailcore.smtp.server import start_servers
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 0 <= port <= 65535:
+        raise ValueError(value)
+    return port
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the SMTP listeners until SIGTERM or Ctrl-C: the MX (incoming mail, "
+        "HOSTPANEL_SMTP_PORT) and submission (HOSTPANEL_SUBMISSION_PORT)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", help="Address to listen on (default: HOSTPANEL_SMTP_HOST).")
+        parser.add_argument(
+            "--port", type=_port, help="MX port (default: HOSTPANEL_SMTP_PORT; 0: any free port)."
+        )
+        parser.add_argument(
+            "--submission-port",
+            type=_port,
+            help="Submission port (default: HOSTPANEL_SUBMISSION_PORT; 0: any free port).",
+        )
+
+    def handle(self, *args, host=None, port=None, submission_port=None, **options):
+        config = server_config()
+        if not settings.HOSTPANEL_MAIL_DEBUG_LOG:
+            # aiosmtpd logs every command line at INFO; our handler logs one line per message.
+            logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+        async def start():
+            return await start_servers(config, host, port, submission_port)
+
+        try:
+            asyncio.run(serve_until_stopped(start, "smtpd"))
+        except OSError as error:
+            raise CommandError(f"smtpd cannot listen: {error}") from error

@@ -1,0 +1,207 @@
+"""Policy for aiosmtpd's protocol engine: what the MX and submission listeners accept.
+
+Each ``handle_*`` hook returns the reply line. Directory look-ups, reverse DNS
+and Maildir writes run in worker threads; the event loop only waits for them.
+"""
+
+import asyncio
+import logging
+import secrets
+import socket
+import time
+
+from aiosmtpd.smtp import TLSSetupException
+
+from mailcore import directory as default_directory
+from mailcore.delivery import local
+from mailcore.directory import ServerConfig
+from mailcore.maildir import to_lf
+from mailcore.smtp import replies
+from mailcore.smtp.protocol import MailEnvelope, MailSession
+from mailcore.smtp.received import Trace, received_header
+from mailcore.smtp.recipients import Directory, Verdict, resolve
+
+log = logging.getLogger("mailcore.smtp")
+
+MAX_RECIPIENTS = 100
+REVERSE_DNS_TIMEOUT = 5.0
+
+RCPT_REPLIES = {
+    Verdict.ACCEPT: replies.RECIPIENT_OK,
+    Verdict.BAD_SYNTAX: replies.BAD_ADDRESS,
+    Verdict.RELAY_DENIED: replies.RELAYING_DENIED,
+    Verdict.UNKNOWN_USER: replies.UNKNOWN_USER,
+    Verdict.MAILBOX_FULL: replies.MAILBOX_FULL,
+}
+
+
+def new_transaction_id() -> str:
+    """Short, unique, sortable by time: names a message in logs and its Received header."""
+    return f"{int(time.time()):X}{secrets.token_hex(5).upper()}"
+
+
+def declared_size(mail_options: list[str]) -> int:
+    """MAIL FROM's ``SIZE=`` (RFC 1870), 0 when absent (the engine checked the syntax)."""
+    for option in mail_options:
+        name, _, value = option.partition("=")
+        if name.upper() == "SIZE" and value.isdigit():
+            return int(value)
+    return 0
+
+
+def verified_reverse_name(ip: str) -> str | None:
+    """The client's reverse DNS name if it resolves back to ``ip`` (blocking: use a thread)."""
+    try:
+        name = socket.gethostbyaddr(ip)[0]
+        addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
+    except (OSError, UnicodeError):
+        return None
+    return name if ip in addresses else None
+
+
+def peer_ip(session: MailSession) -> str:
+    peer = session.peer
+    return str(peer[0]) if isinstance(peer, tuple) and peer else str(peer or "unknown")
+
+
+def tls_description(session: MailSession) -> str | None:
+    """``TLSv1.3 TLS_AES_256_GCM_SHA384`` once STARTTLS is done, else None."""
+    if not session.ssl:
+        return None
+    cipher = session.ssl.get("cipher")
+    return f"{cipher[1]} {cipher[0]}" if cipher else "TLS"
+
+
+class BaseHandler:
+    def __init__(self, config: ServerConfig):
+        self.config = config
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # No AUTH mechanism yet (see SubmissionHandler): do not advertise an empty
+        # "AUTH" line after STARTTLS. With this hook, the name is ours to record.
+        session.host_name = hostname
+        return [line for line in responses if not line[4:].upper().startswith("AUTH")]
+
+    async def handle_exception(self, error: Exception) -> str:
+        # Called by the engine for anything a hook did not catch: log it for the
+        # operator, and give the client a temporary failure, never a traceback.
+        if isinstance(error, TLSSetupException):  # the engine closes the connection
+            log.info("STARTTLS handshake failed: %s", error.__cause__ or error)
+            return replies.TEMPORARY_FAILURE
+        log.error("unexpected error in an SMTP session", exc_info=error)
+        return replies.TEMPORARY_FAILURE
+
+
+class MXHandler(BaseHandler):
+    """Port 25: mail from anywhere for the mailboxes hosted here, and nothing else."""
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        directory: Directory = default_directory,
+        max_recipients: int = MAX_RECIPIENTS,
+    ):
+        super().__init__(config)
+        self.directory = directory
+        self.max_recipients = max_recipients
+
+    async def handle_MAIL(self, server, session, envelope: MailEnvelope, address, mail_options):
+        if not envelope.smtp_utf8 and not address.isascii():
+            return replies.NON_ASCII_NEEDS_SMTPUTF8
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        envelope.declared_size = declared_size(mail_options)
+        return replies.SENDER_OK
+
+    async def handle_RCPT(self, server, session, envelope: MailEnvelope, address, rcpt_options):
+        if len(envelope.rcpt_tos) >= self.max_recipients:
+            return replies.TOO_MANY_RECIPIENTS
+        if not envelope.smtp_utf8 and not address.isascii():
+            return replies.NON_ASCII_NEEDS_SMTPUTF8
+        try:
+            resolution = await asyncio.to_thread(
+                resolve, address, envelope.declared_size, self.directory
+            )
+        except Exception:
+            log.exception("recipient look-up failed for <%s>", address)
+            return replies.LOOKUP_FAILURE
+        if resolution.verdict is Verdict.ACCEPT:
+            envelope.rcpt_tos.append(address)
+            envelope.rcpt_options.extend(rcpt_options)
+            envelope.mailboxes.append(resolution.mailbox)
+        else:
+            log.info("refused from=<%s> to=<%s> peer=%s: %s", envelope.mail_from, address,
+                     peer_ip(session), resolution.verdict.value)
+        return RCPT_REPLIES[resolution.verdict]
+
+    async def handle_DATA(self, server, session: MailSession, envelope: MailEnvelope):
+        transaction_id = new_transaction_id()
+        trace = await self._trace(session, envelope, transaction_id)
+        message = to_lf(received_header(trace) + envelope.original_content)
+        try:
+            result = await asyncio.to_thread(local.deliver, message, envelope.mailboxes)
+        except asyncio.CancelledError:
+            # The client hung up: the delivery finishes in its thread, the client
+            # never saw a 250 and will send again (a duplicate, never a loss).
+            log.warning("%s from=<%s>: client disconnected during delivery",
+                        transaction_id, envelope.mail_from)
+            raise
+        except Exception:
+            # Nothing is lost: the client keeps the message and tries again later.
+            log.exception("%s: delivery failed", transaction_id)
+            outcome, reply = "deferred: delivery error", replies.TEMPORARY_FAILURE
+        else:
+            if result.accepted:
+                outcome = "delivered"
+                if result.over_quota:
+                    over = ",".join(mailbox.address for mailbox in result.over_quota)
+                    outcome += f" (over quota: {over})"
+                reply = replies.DELIVERED.format(id=transaction_id)
+            else:
+                outcome, reply = "refused: mailbox full", replies.MAILBOX_FULL
+        log.info("%s from=<%s> to=%s size=%d peer=%s %s: %s", transaction_id,
+                 envelope.mail_from, ",".join(f"<{r}>" for r in envelope.rcpt_tos),
+                 len(message), peer_ip(session), trace.tls or "plain", outcome)
+        return reply
+
+    async def _trace(self, session: MailSession, envelope: MailEnvelope, transaction_id: str):
+        ip = peer_ip(session)
+        recipients = {mailbox.address for mailbox in envelope.mailboxes}
+        return Trace(
+            helo=session.host_name or "unknown",
+            ip=ip,
+            reverse_name=await self._reverse_name(session, ip),
+            by=self.config.hostname,
+            transaction_id=transaction_id,
+            esmtp=session.extended_smtp,
+            tls=tls_description(session),
+            smtputf8=envelope.smtp_utf8,
+            recipient=recipients.pop() if len(recipients) == 1 else None,
+        )
+
+    async def _reverse_name(self, session: MailSession, ip: str) -> str | None:
+        """Looked up once per connection, in a thread, with a timeout."""
+        if not session.reverse_looked_up:
+            session.reverse_looked_up = True
+            try:
+                session.reverse_name = await asyncio.wait_for(
+                    asyncio.to_thread(verified_reverse_name, ip), REVERSE_DNS_TIMEOUT
+                )
+            except TimeoutError:
+                log.info("reverse DNS of %s timed out", ip)
+        return session.reverse_name
+
+
+class SubmissionHandler(BaseHandler):
+    """Port 587: mail from our users to anywhere, after AUTH.
+
+    Until authenticated submission lands, it greets, offers STARTTLS when a
+    certificate is configured, offers no AUTH mechanism, and so refuses MAIL with
+    ``530 5.7.0`` (the engine runs with ``auth_required``). AUTH after TLS and
+    relaying through the outbound spool go here.
+    """
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # The engine refuses MAIL before AUTH already; this stays until submission
+        # has its recipient policy, so that nothing here can ever relay.
+        return replies.AUTH_REQUIRED

@@ -1,0 +1,38 @@
+"""SMTP replies hostpanel sends, with RFC 3463 enhanced status codes.
+
+Protocol text stays in English: it is read by programs and by postmasters
+reading bounces, never translated.
+"""
+
+SENDER_OK = "250 2.1.0 Sender OK"
+RECIPIENT_OK = "250 2.1.5 Recipient OK"
+DELIVERED = "250 2.0.0 OK: delivered as {id}"
+
+RELAYING_DENIED = "550 5.7.1 Relaying denied"
+UNKNOWN_USER = "550 5.1.1 No such user here"
+BAD_ADDRESS = "501 5.1.3 Bad recipient address syntax"
+MAILBOX_FULL = "552 5.2.2 Mailbox full"
+TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
+MESSAGE_TOO_BIG = "552 5.3.4 Message size exceeds fixed maximum message size"
+NON_ASCII_NEEDS_SMTPUTF8 = "553 5.6.7 Non-ASCII address requires SMTPUTF8"
+AUTH_REQUIRED = "530 5.7.0 Authentication required"
+
+TEMPORARY_FAILURE = "451 4.3.0 Temporary server error, please try again later"
+LOOKUP_FAILURE = "451 4.3.0 Temporary lookup failure, please try again later"
+
+# aiosmtpd's own replies, as its protocol engine words them, and what we send instead.
+ENGINE_REPLIES = {
+    "552 Error: message size exceeds fixed maximum message size": MESSAGE_TOO_BIG,
+    "552 Error: Too much mail data": MESSAGE_TOO_BIG,
+    "500 Line too long (see RFC5321 4.5.3.1.6)": "500 5.5.2 Line too long (RFC 5321 4.5.3.1.6)",
+    "503 Error: send HELO first": "503 5.5.1 Error: send HELO first",
+    "503 Error: send EHLO first": "503 5.5.1 Error: send EHLO first",
+    "503 Error: need MAIL command": "503 5.5.1 Error: need MAIL command",
+    "503 Error: need RCPT command": "503 5.5.1 Error: need RCPT command",
+    "503 Error: nested MAIL command": "503 5.5.1 Error: nested MAIL command",
+    "501 Error: SMTPUTF8 takes no arguments": "501 5.5.4 Error: SMTPUTF8 takes no arguments",
+    "501 Error: BODY can only be one of 7BIT, 8BITMIME":
+        "501 5.5.4 Error: BODY can only be one of 7BIT, 8BITMIME",
+    "250 OK": "250 2.0.0 OK",
+    "221 Bye": "221 2.0.0 Bye",
+}

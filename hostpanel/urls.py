@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from hostpanel.api.api import api
+from hostpanel.domains import views as domain_views
+
 urlpatterns = [
+    path("", include("hostpanel.signin.urls")),
+    path("me/", domain_views.me, name="me"),
+    path("domains/", include("hostpanel.domains.urls")),
+    path("api-tokens/", include("hostpanel.api.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    path("accounts/", include("allauth.urls")),
 ]

@@ -1,0 +1,28 @@
+"""The JSON API at /api/v1/ (django-ninja): same operations as the panel, for automation.
+
+No cookie sessions here, so no CSRF either: every request carries its own
+credentials (HTTP Basic or a bearer token).
+"""
+
+from ninja import NinjaAPI
+
+from hostpanel.api import errors
+from hostpanel.api.accounts import router as accounts_router
+from hostpanel.api.auth import BasicAuth, BearerAuth
+
+api = NinjaAPI(
+    title="hostpanel API",
+    version="1",
+    description=(
+        "Email accounts of hosted domains. Authenticate with HTTP Basic "
+        "(`postmaster@example.com` and its password) or with a bearer token from "
+        "`manage.py apitoken create` or the panel's API tokens page. Invalid input gets "
+        '400 with `{"errors": {"field": ["message"]}}`.'
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    auth=[BasicAuth(), BearerAuth()],
+)
+errors.install(api)
+api.add_router("", accounts_router)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from hostpanel.domains import views
+
+app_name = "domains"
+
+urlpatterns = [
+    path("<str:domain_name>/accounts/", views.accounts, name="accounts"),
+    path("<str:domain_name>/accounts/new/", views.account_new, name="account_new"),
+    path("<str:domain_name>/accounts/<str:name>/", views.account_edit, name="account_edit"),
+    path("<str:domain_name>/accounts/<str:name>/delete/", views.account_delete,
+         name="account_delete"),
+]

@@ -1,0 +1,127 @@
+"""The postmaster's email control panel and the mail user's self-service page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from hostpanel.domains import services
+from hostpanel.domains.forms import AccountCreateForm, AccountUpdateForm, ChangeOwnPasswordForm
+from hostpanel.domains.models import Account, Domain
+
+ACCOUNTS_PER_PAGE = 25
+
+
+def _get_domain_for_user(request, name: str) -> Domain:
+    """The domain ``name`` if the logged-in account manages it; 404 otherwise.
+
+    The same 404 for a domain that does not exist and for one managed by
+    someone else, so that nobody learns which other domains are hosted here.
+    """
+    domain = Domain.objects.filter(name=name.lower()).first()
+    if domain is None or not request.user.can_manage(domain):
+        raise Http404
+    return domain
+
+
+def _get_account(domain: Domain, name: str) -> Account:
+    account = Account.objects.filter(domain=domain, local_part=name.lower()).first()
+    if account is None:
+        raise Http404
+    return account
+
+
+def _accounts_url(domain: Domain) -> str:
+    return reverse("domains:accounts", args=[domain.name])
+
+
+@login_required
+@require_safe
+def accounts(request, domain_name: str):
+    domain = _get_domain_for_user(request, domain_name)
+    query = request.GET.get("q", "").strip()
+    found = domain.accounts.select_related("domain").order_by("local_part")
+    if query:
+        found = found.filter(local_part__icontains=query.lower())
+    page = Paginator(found, ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(account, services.mailbox_usage(account)) for account in page.object_list]
+    return render(request, "domains/accounts.html", {
+        "domain": domain, "page": page, "rows": rows, "query": query,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_new(request, domain_name: str):
+    domain = _get_domain_for_user(request, domain_name)
+    form = AccountCreateForm(request.POST or None, domain=domain)
+    if request.method == "POST" and form.is_valid() and (account := form.save()):
+        messages.success(request, _("The account %(address)s was created.")
+                         % {"address": account.address})
+        return redirect(_accounts_url(domain))
+    return render(request, "domains/account_new.html", {"domain": domain, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request, domain_name: str, name: str):
+    domain = _get_domain_for_user(request, domain_name)
+    account = _get_account(domain, name)
+    form = AccountUpdateForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid() and form.save():
+        if account.pk == request.user.pk:
+            update_session_auth_hash(request, account)  # stay logged in
+        messages.success(request, _("The account %(address)s was changed.")
+                         % {"address": account.address})
+        return redirect(_accounts_url(domain))
+    return render(request, "domains/account_edit.html",
+                  {"domain": domain, "account": account, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request, domain_name: str, name: str):
+    domain = _get_domain_for_user(request, domain_name)
+    account = _get_account(domain, name)
+    if request.method == "POST":
+        address = account.address
+        try:
+            services.delete_account(account)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The account %(address)s was deleted.")
+                             % {"address": address})
+        return redirect(_accounts_url(domain))
+    return render(request, "domains/account_delete.html", {
+        "domain": domain, "account": account,
+        "grace_days": settings.HOSTPANEL_DELETE_GRACE_DAYS,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def me(request):
+    """Self-service: the logged-in account's address, quota use and password."""
+    account = request.user
+    form = ChangeOwnPasswordForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid() and form.save():
+        update_session_auth_hash(request, account)
+        messages.success(request, _("Your password was changed."))
+        return redirect("me")
+    usage = services.mailbox_usage(account) if account.domain_id else None
+    return render(request, "domains/me.html", {"account": account, "usage": usage, "form": form})
+
+
+def domain_list(request):
+    """The operator's start page: every domain, each linking to its accounts."""
+    page = Paginator(Domain.objects.order_by("name"), 100).get_page(request.GET.get("page"))
+    return render(request, "domains/domain_list.html", {"page": page})

@@ -1,0 +1,36 @@
+# One image for every hostpanel process: web, smtpd, pop3d, Celery worker and beat.
+# docker-compose.yml picks the process with `command:`.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app \
+    DJANGO_SETTINGS_MODULE=hostpanel.settings \
+    HOSTPANEL_HOME=/var/lib/hostpanel
+
+WORKDIR /app
+
+# Dependencies first, so that a code change does not reinstall them.
+COPY pyproject.toml README.md ./
+COPY hostpanel ./hostpanel
+COPY mailcore ./mailcore
+RUN pip install .
+
+# The project tree (templates, static files, locale) is run from /app: PYTHONPATH
+# puts it before the installed copy, so paths relative to the code find them.
+COPY manage.py ./
+COPY templates ./templates
+COPY static ./static
+COPY locale ./locale
+
+RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/hostpanel hostpanel \
+    && mkdir -p /var/lib/hostpanel/mail /var/lib/hostpanel/spool /var/lib/hostpanel/beat \
+                /var/lib/hostpanel/quarantine /var/lib/hostpanel/broker \
+    && chown -R hostpanel:hostpanel /var/lib/hostpanel
+
+USER hostpanel
+EXPOSE 8000 25 587 465 110 995
+
+CMD ["gunicorn", "hostpanel.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

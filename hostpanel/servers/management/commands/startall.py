@@ -1,0 +1,66 @@
+"""Start every process of a development run in one terminal (``make run``).
+
+Runs ``setup`` first, then hands over to honcho with the Procfile: web, smtpd,
+pop3d, Celery worker and beat, their logs interleaved; Ctrl-C stops them all.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from hostpanel.servers.management.commands.setup import TLSFiles, banner, development_tls
+
+
+def process_environment(tls: TLSFiles | None, base: dict[str, str]) -> dict[str, str]:
+    """The environment every Procfile process gets: the same home, ports and certificate."""
+    env = dict(base)
+    # The interpreter running this command is the virtualenv's: its python and celery first.
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", os.defpath)])
+    env["PYTHONUNBUFFERED"] = "1"
+    env["HOSTPANEL_HOME"] = str(settings.HOSTPANEL_HOME)
+    env.pop("HOSTPANEL_HOME_FILE", None)
+    env["HOSTPANEL_WEB_HOST"] = settings.HOSTPANEL_WEB_HOST
+    env["HOSTPANEL_WEB_PORT"] = str(settings.HOSTPANEL_WEB_PORT)
+    env.setdefault("HOSTPANEL_WORKER_CONCURRENCY", "2")
+    if tls and tls.generated:
+        env["HOSTPANEL_TLS_CERT"] = tls.cert
+        env["HOSTPANEL_TLS_KEY"] = tls.key
+    return env
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up HOSTPANEL_HOME, print the URLs and logins, then run web, smtpd, pop3d, "
+        "the Celery worker and beat with honcho (development; Ctrl-C stops all)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--procfile",
+            default=str(settings.BASE_DIR / "Procfile"),
+            help="The process list (default: the Procfile next to manage.py).",
+        )
+        parser.add_argument(
+            "processes", nargs="*", help="Start only these processes (default: all)."
+        )
+
+    def handle(self, *args, procfile, processes, **options):
+        procfile = Path(procfile).resolve()
+        if not procfile.is_file():
+            raise CommandError(f"No process list at {procfile}.")
+        call_command("setup", no_banner=True, verbosity=options["verbosity"], stdout=self.stdout)
+        tls = development_tls()
+        self.stdout.write("\n" + banner(tls))
+        self.stdout.write("Starting every process; Ctrl-C stops them all.\n\n")
+        self.stdout.flush()
+        connections.close_all()
+        env = process_environment(tls, dict(os.environ))
+        argv = [sys.executable, "-m", "honcho", "start",
+                "-f", str(procfile), "-d", str(procfile.parent), *processes]
+        os.execve(sys.executable, argv, env)  # noqa: S606 - honcho replaces this process

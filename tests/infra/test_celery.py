@@ -19,7 +19,7 @@ from hostpanel.domains import services
 from hostpanel.domains.models import DeletedMailbox
 from hostpanel.domains.tasks import purge_deleted_mailboxes
 from mailcore.maildir import Maildir, maildir_path
-from tests.infra.support import CELERY, REPO, database_url_for_children, stop, wait_until
+from tests.support import CELERY, REPO, database_url_for_children, stop, wait_until
 
 PURGE_TASK = "hostpanel.domains.tasks.purge_deleted_mailboxes"
 

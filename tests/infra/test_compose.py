@@ -5,7 +5,7 @@ import re
 import pytest
 import yaml
 
-from tests.infra.support import REPO
+from tests.support import REPO
 
 APP_SERVICES = ["web", "worker", "beat", "smtpd", "pop3d"]
 LONG_RUNNING = ["postgres", "redis", *APP_SERVICES, "clamav"]

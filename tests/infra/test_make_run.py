@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.infra.support import (
+from tests.support import (
     REPO,
     alive,
     descendants,

@@ -17,7 +17,7 @@ from django.core.management import call_command
 
 from hostpanel.domains import services
 from hostpanel.domains.models import Account
-from tests.infra.support import PYTHON, REPO, fresh_environment
+from tests.support import PYTHON, REPO, fresh_environment
 
 SEEDED = ["jane@example.com", "john@example.com", "postmaster@example.com"]
 

@@ -7,26 +7,13 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
-from django.db import connection
 
 from tests.conftest import PASSWORD
+from tests.support import database_url_for_children
 
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
-
-
-def database_url_for_subprocess() -> str:
-    """The URL of the test database, for a server process started by the test."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    user = quote(db["USER"] or "", safe="")
-    password = quote(db["PASSWORD"] or "", safe="")
-    credentials = f"{user}:{password}@" if user else ""
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}{db['HOST'] or 'localhost'}{port}/{db['NAME']}"
 
 
 def test_pop3d_serves_a_login_and_stops_on_sigterm(transactional_db, jane):
@@ -34,7 +21,7 @@ def test_pop3d_serves_a_login_and_stops_on_sigterm(transactional_db, jane):
         os.environ,
         DJANGO_SETTINGS_MODULE="tests.settings",
         HOSTPANEL_MAIL_ROOT=str(settings.HOSTPANEL_MAIL_ROOT),
-        DATABASE_URL=database_url_for_subprocess(),
+        DATABASE_URL=database_url_for_children(),
     )
     process = subprocess.Popen(
         [sys.executable, str(MANAGE), "pop3d", "--host", "127.0.0.1", "--port", "0"],

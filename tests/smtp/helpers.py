@@ -16,11 +16,11 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
-from django.db import connection, connections
+from django.db import connections
 
 from mailcore.smtp.server import start_servers
+from tests.support import database_url_for_children
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 HOST = "127.0.0.1"
@@ -168,19 +168,6 @@ class ServerThread:
                 await server.wait_closed()
 
 
-def database_url() -> str:
-    """The test database as a DATABASE_URL, for servers started as subprocesses."""
-    settings = connection.settings_dict
-    if settings["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{settings['NAME']}"
-    user = quote(settings.get("USER") or "", safe="")
-    password = quote(settings.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if user else ""
-    host = quote(settings.get("HOST") or "localhost", safe="")
-    port = f":{settings['PORT']}" if settings.get("PORT") else ""
-    return f"postgres://{credentials}{host}{port}/{quote(settings['NAME'], safe='')}"
-
-
 class SmtpdProcess:
     """``manage.py smtpd --port 0 --submission-port 0`` as a child process."""
 
@@ -188,7 +175,7 @@ class SmtpdProcess:
         env = dict(
             os.environ,
             DJANGO_SETTINGS_MODULE="tests.settings",
-            DATABASE_URL=database_url(),
+            DATABASE_URL=database_url_for_children(),
             HOSTPANEL_MAIL_ROOT=str(mail_root),
             HOSTPANEL_HOSTNAME=SERVER_NAME,
             PYTHONUNBUFFERED="1",

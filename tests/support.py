@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.db import connection
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 CELERY = str(Path(sys.executable).parent / "celery")
 

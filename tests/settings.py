@@ -10,3 +10,6 @@ import tempfile
 os.environ.setdefault("HOSTPANEL_HOME", tempfile.mkdtemp(prefix="hostpanel-test-"))
 
 from hostpanel.settings import *  # noqa: E402,F403
+
+# whitenoise serves from STATIC_ROOT and warns on every request when it is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -8,7 +8,7 @@ the same answer as for a domain or account that does not exist.
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from hostpanel.api.schemas import (
@@ -95,7 +95,7 @@ def create_account(request, domain: str, payload: AccountCreate):
         quota_mb=payload.quota_mb,
         spam_filtering=payload.spam_filtering,
     )
-    return 201, _out(account)
+    return Status(201, _out(account))
 
 
 @router.get("/domains/{domain}/accounts/{name}", response={200: AccountOut, **_ERRORS},
@@ -123,4 +123,4 @@ def delete_account(request, domain: str, name: str):
     if not manages:
         raise HttpError(403, _("Only the postmaster can delete an account."))
     services.delete_account(account)
-    return 204, None
+    return Status(204, None)

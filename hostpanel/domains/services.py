@@ -29,15 +29,31 @@ def _check_password(password: str, account: Account | None = None) -> None:
         raise ValidationError({"password": error.messages}) from None
 
 
-def _check_quota(quota_mb) -> int:
+def _check_quota(quota_mb, field: str = "quota_mb") -> int:
     if isinstance(quota_mb, bool) or not isinstance(quota_mb, int):
-        raise ValidationError({"quota_mb": _("The quota is a whole number of megabytes.")})
+        raise ValidationError({field: _("The quota is a whole number of megabytes.")})
     if quota_mb < 0 or quota_mb > MAX_QUOTA_MB:
         raise ValidationError(
-            {"quota_mb": _("The quota must be between 0 (no limit) and %(max)d MB.")
+            {field: _("The quota must be between 0 (no limit) and %(max)d MB.")
              % {"max": MAX_QUOTA_MB}}
         )
     return quota_mb
+
+
+def _check_spam_filtering(value) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError({"spam_filtering": _("Spam filtering is either on or off.")})
+    return value
+
+
+def _collect(errors: dict, check, *args):
+    """Run one check; gather its field errors in ``errors`` so all are reported at once."""
+    try:
+        return check(*args)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+        return None
 
 
 def clean_domain_name(name: str) -> str:
@@ -63,13 +79,18 @@ def clean_account_name(name: str) -> str:
 @transaction.atomic
 def create_domain(name: str, postmaster_password: str, default_quota_mb: int | None = None):
     """Create a domain and its ``postmaster`` account with the master password."""
-    name = clean_domain_name(name)
+    errors: dict = {}
+    name = _collect(errors, clean_domain_name, name)
     if default_quota_mb is None:
         default_quota_mb = settings.HOSTPANEL_DEFAULT_QUOTA_MB
-    default_quota_mb = _check_quota(default_quota_mb)
-    _check_password(postmaster_password)
-    if Domain.objects.filter(name=name).exists():
-        raise ValidationError({"name": _("The domain %(name)s already exists.") % {"name": name}})
+    _collect(errors, _check_quota, default_quota_mb, "default_quota_mb")
+    _collect(errors, _check_password, postmaster_password)
+    if name and Domain.objects.filter(name=name).exists():
+        errors.setdefault("name", []).append(
+            _("The domain %(name)s already exists.") % {"name": name}
+        )
+    if errors:
+        raise ValidationError(errors)
     domain = Domain.objects.create(name=name, default_quota_mb=default_quota_mb)
     create_account(domain, POSTMASTER, postmaster_password, quota_mb=default_quota_mb)
     return domain
@@ -83,16 +104,20 @@ def create_account(
     quota_mb: int | None = None,
     spam_filtering: bool = True,
 ) -> Account:
-    name = clean_account_name(name)
-    quota_mb = _check_quota(domain.default_quota_mb if quota_mb is None else quota_mb)
-    if not isinstance(spam_filtering, bool):
-        raise ValidationError({"spam_filtering": _("Spam filtering is either on or off.")})
-    username = f"{name}@{domain.name}"
-    if Account.objects.filter(username=username).exists():
-        raise ValidationError(
-            {"name": _("The account %(address)s already exists.") % {"address": username}}
+    """Create a mailbox; every invalid field is reported, and nothing is written."""
+    errors: dict = {}
+    name = _collect(errors, clean_account_name, name)
+    quota_mb = domain.default_quota_mb if quota_mb is None else quota_mb
+    _collect(errors, _check_quota, quota_mb)
+    _collect(errors, _check_spam_filtering, spam_filtering)
+    username = f"{name}@{domain.name}" if name else ""
+    if name and Account.objects.filter(username=username).exists():
+        errors.setdefault("name", []).append(
+            _("The account %(address)s already exists.") % {"address": username}
         )
-    _check_password(password, Account(username=username))
+    _collect(errors, _check_password, password, Account(username=username))
+    if errors:
+        raise ValidationError(errors)
     account = Account(
         username=username,
         domain=domain,
@@ -118,12 +143,15 @@ def update_account(
     spam_filtering: bool | None = None,
 ) -> Account:
     """Change what was given; a new password also invalidates cached mail logins."""
+    errors: dict = {}
     if password is not None:
-        _check_password(password, account)
+        _collect(errors, _check_password, password, account)
     if quota_mb is not None:
-        _check_quota(quota_mb)
-    if spam_filtering is not None and not isinstance(spam_filtering, bool):
-        raise ValidationError({"spam_filtering": _("Spam filtering is either on or off.")})
+        _collect(errors, _check_quota, quota_mb)
+    if spam_filtering is not None:
+        _collect(errors, _check_spam_filtering, spam_filtering)
+    if errors:
+        raise ValidationError(errors)
     fields = []
     if password is not None:
         account.set_password(password)

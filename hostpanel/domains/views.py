@@ -123,5 +123,7 @@ def me(request):
 
 def domain_list(request):
     """The operator's start page: every domain, each linking to its accounts."""
+    if not request.user.is_superuser:
+        raise Http404
     page = Paginator(Domain.objects.order_by("name"), 100).get_page(request.GET.get("page"))
     return render(request, "domains/domain_list.html", {"page": page})

@@ -89,3 +89,10 @@ def test_a_new_account_does_not_inherit_old_mail(domain, jane, settings):
 
     assert Maildir(folder).messages() == []
     assert DeletedMailbox.objects.count() == 2
+
+
+def test_it_reports_every_invalid_field_at_once(domain):
+    with pytest.raises(ValidationError) as error:
+        services.create_account(domain, "../x", "short", quota_mb=-1, spam_filtering="yes")
+    assert set(error.value.message_dict) == {"name", "password", "quota_mb", "spam_filtering"}
+    assert not Account.objects.filter(domain=domain).exclude(local_part="postmaster").exists()

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "ninja",  # serves the API docs' scripts itself instead of loading them from a CDN
     "hostpanel.domains",
+    "hostpanel.routing",
+    "hostpanel.outbound",
     "hostpanel.signin",
     "hostpanel.api",
     "hostpanel.servers",
@@ -199,6 +201,14 @@ HOSTPANEL_AUTH_CACHE_TTL = env_int("HOSTPANEL_AUTH_CACHE_TTL", 300)
 HOSTPANEL_AUTH_MAX_FAILURES = env_int("HOSTPANEL_AUTH_MAX_FAILURES", 10)
 HOSTPANEL_AUTH_FAILURE_WINDOW = env_int("HOSTPANEL_AUTH_FAILURE_WINDOW", 300)
 HOSTPANEL_MAIL_DEBUG_LOG = env_bool("HOSTPANEL_MAIL_DEBUG_LOG", False)
+# Submission: AUTH only after STARTTLS, unless this allows plain text from loopback.
+HOSTPANEL_AUTH_PLAINTEXT_LOOPBACK = env_bool("HOSTPANEL_AUTH_PLAINTEXT_LOOPBACK", False)
+# Outbound queue: give up (and tell the sender) after this many days of retries.
+HOSTPANEL_QUEUE_LIFETIME_DAYS = env_int("HOSTPANEL_QUEUE_LIFETIME_DAYS", 5)
+# host:port of a relay that takes all outbound mail instead of MX delivery.
+HOSTPANEL_SMARTHOST = env_str("HOSTPANEL_SMARTHOST")
+# host:port of the DNS server for every lookup (MX, A, DKIM, blocklists); system resolver if unset.
+HOSTPANEL_DNS = env_str("HOSTPANEL_DNS")
 
 LOGGING = {
     "version": 1,

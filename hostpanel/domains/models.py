@@ -20,6 +20,10 @@ class Domain(models.Model):
     default_quota_mb = models.PositiveIntegerField(
         _("default quota (MB)"), default=1024, help_text=_("0 means no limit.")
     )
+    catch_all = models.CharField(
+        _("catch-all"), max_length=320, blank=True,
+        help_text=_("Where mail for unknown addresses of the domain goes; empty: refused."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboundConfig(AppConfig):
+    """Mail leaving the machine: the durable queue, DKIM keys, delivery status notices."""
+
+    name = "hostpanel.outbound"
+    verbose_name = _("Outbound mail")

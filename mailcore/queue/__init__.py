@@ -1,0 +1,1 @@
+"""The outbound queue: a durable spool of messages for remote recipients."""

@@ -16,4 +16,8 @@ app.conf.beat_schedule = {
         "task": "hostpanel.domains.tasks.purge_deleted_mailboxes",
         "schedule": crontab(minute=17),
     },
+    "sweep-outbound-spool": {
+        "task": "hostpanel.outbound.tasks.sweep_outbound",
+        "schedule": 60.0,
+    },
 }

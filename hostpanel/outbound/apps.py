@@ -7,3 +7,6 @@ class OutboundConfig(AppConfig):
 
     name = "hostpanel.outbound"
     verbose_name = _("Outbound mail")
+
+    def ready(self):
+        from hostpanel.outbound import checks  # noqa: F401 (registers the system checks)

@@ -9,3 +9,11 @@ def deliver_outbound(queue_id: str) -> None:
     from mailcore.queue import delivery
 
     delivery.attempt(queue_id)
+
+
+@shared_task
+def sweep_outbound() -> int:
+    """Re-send deliveries whose task was lost; remove spool files nothing needs any more."""
+    from mailcore.queue import sweep
+
+    return len(sweep.sweep())

@@ -1,7 +1,8 @@
-"""Policy for aiosmtpd's protocol engine: what the MX and submission listeners accept.
+"""Policy for aiosmtpd's protocol engine: what the MX listener accepts.
 
-Each ``handle_*`` hook returns the reply line. Directory look-ups, reverse DNS
-and Maildir writes run in worker threads; the event loop only waits for them.
+Each ``handle_*`` hook returns the reply line. Directory look-ups, reverse DNS,
+routing and Maildir writes run in worker threads; the event loop only waits for
+them. The submission listener's policy is :mod:`mailcore.smtp.submission`.
 """
 
 import asyncio
@@ -13,9 +14,9 @@ import time
 from aiosmtpd.smtp import TLSSetupException
 
 from mailcore import directory as default_directory
-from mailcore.delivery import local
 from mailcore.directory import ServerConfig
-from mailcore.maildir import to_lf
+from mailcore.routing import executor
+from mailcore.routing.executor import Outcome, Router
 from mailcore.smtp import replies
 from mailcore.smtp.protocol import MailEnvelope, MailSession
 from mailcore.smtp.received import Trace, received_header
@@ -24,12 +25,14 @@ from mailcore.smtp.recipients import Directory, Verdict, resolve
 log = logging.getLogger("mailcore.smtp")
 
 MAX_RECIPIENTS = 100
+MAX_HOPS = 100  # Received headers before a message is taken for a loop (RFC 5321 6.3)
 REVERSE_DNS_TIMEOUT = 5.0
 
 RCPT_REPLIES = {
     Verdict.ACCEPT: replies.RECIPIENT_OK,
     Verdict.BAD_SYNTAX: replies.BAD_ADDRESS,
     Verdict.RELAY_DENIED: replies.RELAYING_DENIED,
+    Verdict.REMOTE: replies.RELAYING_DENIED,
     Verdict.UNKNOWN_USER: replies.UNKNOWN_USER,
     Verdict.MAILBOX_FULL: replies.MAILBOX_FULL,
 }
@@ -73,12 +76,22 @@ def tls_description(session: MailSession) -> str | None:
 
 
 class BaseHandler:
-    def __init__(self, config: ServerConfig):
+    """What both listeners share: EHLO, errors, the trace header, and routing at DATA."""
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        directory: Directory = default_directory,
+        router: Router | None = None,
+        max_recipients: int = MAX_RECIPIENTS,
+    ):
         self.config = config
+        self.directory = directory
+        self.router = router or Router(config, directory)
+        self.max_recipients = max_recipients
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        # No AUTH mechanism yet (see SubmissionHandler): do not advertise an empty
-        # "AUTH" line after STARTTLS. With this hook, the name is ours to record.
+        # The MX takes no logins: no "AUTH" line. With this hook, the name is ours to record.
         session.host_name = hostname
         return [line for line in responses if not line[4:].upper().startswith("AUTH")]
 
@@ -91,55 +104,32 @@ class BaseHandler:
         log.error("unexpected error in an SMTP session", exc_info=error)
         return replies.TEMPORARY_FAILURE
 
-
-class MXHandler(BaseHandler):
-    """Port 25: mail from anywhere for the mailboxes hosted here, and nothing else."""
-
-    def __init__(
-        self,
-        config: ServerConfig,
-        directory: Directory = default_directory,
-        max_recipients: int = MAX_RECIPIENTS,
-    ):
-        super().__init__(config)
-        self.directory = directory
-        self.max_recipients = max_recipients
-
-    async def handle_MAIL(self, server, session, envelope: MailEnvelope, address, mail_options):
-        if not envelope.smtp_utf8 and not address.isascii():
-            return replies.NON_ASCII_NEEDS_SMTPUTF8
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        envelope.declared_size = declared_size(mail_options)
-        return replies.SENDER_OK
-
-    async def handle_RCPT(self, server, session, envelope: MailEnvelope, address, rcpt_options):
+    async def _resolve(self, session, envelope: MailEnvelope, address: str):
+        """The recipient's Resolution, or the reply that refuses it before any look-up."""
         if len(envelope.rcpt_tos) >= self.max_recipients:
             return replies.TOO_MANY_RECIPIENTS
         if not envelope.smtp_utf8 and not address.isascii():
             return replies.NON_ASCII_NEEDS_SMTPUTF8
         try:
-            resolution = await asyncio.to_thread(
-                resolve, address, envelope.declared_size, self.directory
+            return await asyncio.to_thread(
+                resolve, address, envelope.declared_size, self.directory, self.config
             )
         except Exception:
             log.exception("recipient look-up failed for <%s>", address)
             return replies.LOOKUP_FAILURE
-        if resolution.verdict is Verdict.ACCEPT:
-            envelope.rcpt_tos.append(address)
-            envelope.rcpt_options.extend(rcpt_options)
-            envelope.mailboxes.append(resolution.mailbox)
-        else:
-            log.info("refused from=<%s> to=<%s> peer=%s: %s", envelope.mail_from, address,
-                     peer_ip(session), resolution.verdict.value)
-        return RCPT_REPLIES[resolution.verdict]
 
-    async def handle_DATA(self, server, session: MailSession, envelope: MailEnvelope):
+    async def _route(self, session: MailSession, envelope: MailEnvelope, *,
+                     authenticated: bool = False, origin: str = "submission",
+                     domain: str | None = None) -> str:
+        """Add our Received header, route the message, and say what became of it."""
         transaction_id = new_transaction_id()
-        trace = await self._trace(session, envelope, transaction_id)
-        message = to_lf(received_header(trace) + envelope.original_content)
+        trace = await self._trace(session, envelope, transaction_id, authenticated)
+        message = received_header(trace) + envelope.original_content
         try:
-            result = await asyncio.to_thread(local.deliver, message, envelope.mailboxes)
+            outcome = await asyncio.to_thread(
+                self.router.route, message, envelope.mail_from, list(envelope.routes),
+                origin=origin, domain=domain, max_hops=MAX_HOPS,
+            )
         except asyncio.CancelledError:
             # The client hung up: the delivery finishes in its thread, the client
             # never saw a 250 and will send again (a duplicate, never a loss).
@@ -149,24 +139,19 @@ class MXHandler(BaseHandler):
         except Exception:
             # Nothing is lost: the client keeps the message and tries again later.
             log.exception("%s: delivery failed", transaction_id)
-            outcome, reply = "deferred: delivery error", replies.TEMPORARY_FAILURE
+            outcome_text, reply = "deferred: delivery error", replies.TEMPORARY_FAILURE
         else:
-            if result.accepted:
-                outcome = "delivered"
-                if result.over_quota:
-                    over = ",".join(mailbox.address for mailbox in result.over_quota)
-                    outcome += f" (over quota: {over})"
-                reply = replies.DELIVERED.format(id=transaction_id)
-            else:
-                outcome, reply = "refused: mailbox full", replies.MAILBOX_FULL
-        log.info("%s from=<%s> to=%s size=%d peer=%s %s: %s", transaction_id,
+            outcome_text, reply = _describe(outcome, transaction_id)
+        log.info("%s from=<%s> to=%s size=%d peer=%s %s%s: %s", transaction_id,
                  envelope.mail_from, ",".join(f"<{r}>" for r in envelope.rcpt_tos),
-                 len(message), peer_ip(session), trace.tls or "plain", outcome)
+                 len(message), peer_ip(session), trace.tls or "plain",
+                 " auth=" + session.account.address if authenticated else "", outcome_text)
         return reply
 
-    async def _trace(self, session: MailSession, envelope: MailEnvelope, transaction_id: str):
+    async def _trace(self, session: MailSession, envelope: MailEnvelope, transaction_id: str,
+                     authenticated: bool = False):
         ip = peer_ip(session)
-        recipients = {mailbox.address for mailbox in envelope.mailboxes}
+        recipients = {address for address, _ in envelope.routes}
         return Trace(
             helo=session.host_name or "unknown",
             ip=ip,
@@ -176,6 +161,7 @@ class MXHandler(BaseHandler):
             esmtp=session.extended_smtp,
             tls=tls_description(session),
             smtputf8=envelope.smtp_utf8,
+            authenticated=authenticated,
             recipient=recipients.pop() if len(recipients) == 1 else None,
         )
 
@@ -192,16 +178,55 @@ class MXHandler(BaseHandler):
         return session.reverse_name
 
 
-class SubmissionHandler(BaseHandler):
-    """Port 587: mail from our users to anywhere, after AUTH.
+_REFUSALS = {
+    executor.LOOP: replies.ROUTING_LOOP,
+    executor.TOO_MANY_HOPS: replies.TOO_MANY_HOPS,
+    executor.MAILBOX_FULL: replies.MAILBOX_FULL,
+    executor.NO_SUCH_USER: replies.UNKNOWN_USER,
+}
 
-    Until authenticated submission lands, it greets, offers STARTTLS when a
-    certificate is configured, offers no AUTH mechanism, and so refuses MAIL with
-    ``530 5.7.0`` (the engine runs with ``auth_required``). AUTH after TLS and
-    relaying through the outbound spool go here.
-    """
 
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        # The engine refuses MAIL before AUTH already; this stays until submission
-        # has its recipient policy, so that nothing here can ever relay.
-        return replies.AUTH_REQUIRED
+def _describe(outcome: Outcome, transaction_id: str) -> tuple[str, str]:
+    """``(log text, SMTP reply)`` for what the router did."""
+    if outcome.refused:
+        return f"refused: {outcome.refused}", _REFUSALS[outcome.refused]
+    parts = []
+    if outcome.delivered:
+        parts.append("delivered to " + ",".join(outcome.delivered))
+    if outcome.over_quota:
+        parts.append("over quota: " + ",".join(outcome.over_quota))
+    if outcome.queued:
+        parts.append("queued as " + ",".join(outcome.queued))
+    if outcome.plan.discarded:
+        parts.append("dropped for " + ",".join(outcome.plan.discarded))
+    if outcome.replied:
+        parts.append("auto-replied by " + ",".join(outcome.replied))
+    return "; ".join(parts) or "accepted", replies.DELIVERED.format(id=transaction_id)
+
+
+class MXHandler(BaseHandler):
+    """Port 25: mail from anywhere for the addresses hosted here, and nothing else."""
+
+    async def handle_MAIL(self, server, session, envelope: MailEnvelope, address, mail_options):
+        if not envelope.smtp_utf8 and not address.isascii():
+            return replies.NON_ASCII_NEEDS_SMTPUTF8
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        envelope.declared_size = declared_size(mail_options)
+        return replies.SENDER_OK
+
+    async def handle_RCPT(self, server, session, envelope: MailEnvelope, address, rcpt_options):
+        resolution = await self._resolve(session, envelope, address)
+        if isinstance(resolution, str):
+            return resolution
+        if resolution.verdict is Verdict.ACCEPT:
+            envelope.rcpt_tos.append(address)
+            envelope.rcpt_options.extend(rcpt_options)
+            envelope.routes.append((resolution.address, resolution.route))
+        else:
+            log.info("refused from=<%s> to=<%s> peer=%s: %s", envelope.mail_from, address,
+                     peer_ip(session), resolution.verdict.value)
+        return RCPT_REPLIES[resolution.verdict]
+
+    async def handle_DATA(self, server, session: MailSession, envelope: MailEnvelope):
+        return await self._route(session, envelope)

@@ -1,43 +1,61 @@
 """aiosmtpd's protocol engine, with our session and envelope types.
 
 The engine parses commands and calls the handler's ``handle_*`` hooks (the
-policy, :mod:`mailcore.smtp.handler`). This subclass only adds plain data to
-the session and envelope, gives each connection its own command size limits,
-and rewords the few replies the engine writes itself so that they carry
-RFC 3463 enhanced status codes (``552 5.3.4`` for a message over the limit).
+policy, :mod:`mailcore.smtp.handler` and :mod:`mailcore.smtp.submission`).
+This subclass adds plain data to the session and envelope, gives each
+connection its own command size limits, rewords the few replies the engine
+writes itself so that they carry RFC 3463 enhanced status codes (``552 5.3.4``
+for a message over the limit), and decides per connection whether AUTH needs
+TLS first: not on an implicit-TLS listener (port 465), and not from loopback
+when ``plaintext_auth_loopback`` says so (development).
 """
 
 import collections
+import ipaddress
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from mailcore.directory import Mailbox
+from mailcore.directory import Mailbox, Route
 from mailcore.smtp.replies import ENGINE_REPLIES
 
 
 class MailSession(Session):
-    """One connection. aiosmtpd's fields plus what our Received header needs."""
+    """One connection. aiosmtpd's fields plus what our Received header and AUTH need."""
 
     def __init__(self, loop):
         super().__init__(loop)
         self.reverse_name: str | None = None
         self.reverse_looked_up = False
+        self.account: Mailbox | None = None  # submission: the authenticated mailbox
+        self.sender_addresses: frozenset[str] | None = None  # what it may send as
 
 
 class MailEnvelope(Envelope):
-    """One message. aiosmtpd's fields plus the mailboxes resolved at RCPT."""
+    """One message. aiosmtpd's fields plus the routes resolved at RCPT."""
 
     def __init__(self):
         super().__init__()
-        self.mailboxes: list[Mailbox] = []
+        # (canonical address, route); route None: a remote address (submission).
+        self.routes: list[tuple[str, Route | None]] = []
         self.declared_size = 0  # MAIL FROM's SIZE=, 0 when not given
 
 
+def is_loopback(peer) -> bool:
+    host = peer[0] if isinstance(peer, tuple) and peer else str(peer or "")
+    try:
+        return ipaddress.ip_address(str(host).split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
 class SMTPProtocol(SMTP):
-    def __init__(self, handler, **kwargs):
+    def __init__(self, handler, *, implicit_tls: bool = False,
+                 plaintext_auth_loopback: bool = False, **kwargs):
         # aiosmtpd keeps these in a class attribute that every connection mutates
         # (EHLO raises MAIL's limit); one dict per connection keeps them apart.
         self.command_size_limits = collections.defaultdict(lambda: SMTP.command_size_limit)
+        self.implicit_tls = implicit_tls
+        self.plaintext_auth_loopback = plaintext_auth_loopback
         super().__init__(handler, **kwargs)
 
     def _create_session(self) -> MailSession:
@@ -45,6 +63,21 @@ class SMTPProtocol(SMTP):
 
     def _create_envelope(self) -> MailEnvelope:
         return MailEnvelope()
+
+    def connection_made(self, transport) -> None:
+        after_starttls = self._original_transport is not None
+        super().connection_made(transport)
+        if after_starttls:
+            return
+        if self.implicit_tls:
+            # The listener's socket is TLS from the first byte: that counts as STARTTLS done.
+            self.session.ssl = {
+                "cipher": transport.get_extra_info("cipher"),
+                "ssl_object": transport.get_extra_info("ssl_object"),
+            }
+            self._auth_require_tls = False
+        elif self.plaintext_auth_loopback and is_loopback(self.session.peer):
+            self._auth_require_tls = False
 
     async def push(self, status):
         if isinstance(status, str):

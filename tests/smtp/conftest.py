@@ -13,12 +13,15 @@ from tests.smtp.helpers import SERVER_NAME, ServerThread
 
 @pytest.fixture
 def start_smtp(transactional_db, settings):
-    """Start a server; keyword arguments override ServerConfig fields."""
+    """Start a server; keyword arguments override ServerConfig fields.
+
+    ``submissions=True`` also starts the implicit-TLS submission listener.
+    """
     settings.HOSTPANEL_HOSTNAME = SERVER_NAME
     started = []
 
-    def start(**overrides):
-        server = ServerThread(dataclasses.replace(server_config(), **overrides))
+    def start(submissions=False, **overrides):
+        server = ServerThread(dataclasses.replace(server_config(), **overrides), submissions)
         started.append(server)
         return server.start()
 

@@ -55,7 +55,13 @@ def message(subject="Hello", body="Hi Jane,\r\nlunch tomorrow?\r\n", to="jane@ex
 
 
 def strip_received(stored: bytes) -> tuple[bytes, bytes]:
-    """Split a stored message into (our Received header, the rest as the client sent it)."""
+    """Split a stored message into (our Received header, the rest as the client sent it).
+
+    The ``Delivered-To:`` line(s) a local delivery puts on top are skipped.
+    """
+    assert stored.startswith(b"Delivered-To: "), stored[:200]
+    while stored.startswith(b"Delivered-To: "):
+        stored = stored.split(b"\n", 1)[1]
     assert stored.startswith(b"Received: "), stored[:200]
     lines = stored.split(b"\n")
     count = 1
@@ -95,6 +101,7 @@ class Listening:
     host: str
     mx_port: int
     submission_port: int
+    submissions_port: int = 0  # implicit TLS; 0 when not started
 
 
 class ClosingExecutor(concurrent.futures.ThreadPoolExecutor):
@@ -118,8 +125,9 @@ class ClosingExecutor(concurrent.futures.ThreadPoolExecutor):
 class ServerThread:
     """``start_servers`` on 127.0.0.1, port 0, in a thread with its own event loop."""
 
-    def __init__(self, config):
+    def __init__(self, config, submissions: bool = False):
         self.config = config
+        self.submissions = submissions  # also the implicit-TLS submission listener
         self._ready = concurrent.futures.Future()
         self._loop = None
         self._stop = None
@@ -155,10 +163,10 @@ class ServerThread:
 
     async def _serve(self) -> None:
         self._stop = asyncio.Event()
-        servers = await start_servers(self.config, HOST, 0, 0)
+        servers = await start_servers(self.config, HOST, 0, 0, 0 if self.submissions else None)
         self._loop = asyncio.get_running_loop()
-        mx, submission = (server.sockets[0].getsockname()[1] for server in servers)
-        self._ready.set_result(Listening(HOST, mx, submission))
+        ports = [server.sockets[0].getsockname()[1] for server in servers]
+        self._ready.set_result(Listening(HOST, *ports))
         try:
             await self._stop.wait()
         finally:

@@ -40,7 +40,7 @@ def test_a_directory_error_is_a_temporary_failure_at_rcpt(smtp_server, monkeypat
     def database_down(address):
         raise RuntimeError("database is down")
 
-    monkeypatch.setattr("mailcore.directory.find_mailbox", database_down)
+    monkeypatch.setattr("mailcore.directory.find_route", database_down)
     with connect(smtp_server) as client:
         client.mail("bob@remote.test")
         code, text = client.rcpt("jane@example.com")
@@ -55,7 +55,7 @@ def test_it_logs_one_line_per_message(smtp_server, caplog):
     [line] = [r.getMessage() for r in caplog.records if r.name == "mailcore.smtp"]
     assert "from=<bob@remote.test> to=<jane@example.com>" in line
     assert "peer=127.0.0.1" in line
-    assert line.endswith(": delivered")
+    assert line.endswith(": delivered to jane@example.com")
     assert " size=" in line
 
 

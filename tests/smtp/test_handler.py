@@ -56,7 +56,7 @@ def test_it_stops_taking_recipients_at_the_limit(handler, session):
     replies = [run(handler.handle_RCPT(None, session, envelope, "jane@example.com", []))
                for _ in range(4)]
     assert [r[:9] for r in replies] == ["250 2.1.5"] * 3 + ["452 4.5.3"]
-    assert len(envelope.mailboxes) == 3
+    assert len(envelope.routes) == 3
 
 
 def test_a_refused_recipient_is_not_added_to_the_envelope(handler, session):
@@ -64,7 +64,7 @@ def test_a_refused_recipient_is_not_added_to_the_envelope(handler, session):
     envelope.mail_from = "bob@remote.test"
     reply = run(handler.handle_RCPT(None, session, envelope, "x@other.org", []))
     assert reply.startswith("550 5.7.1")
-    assert envelope.rcpt_tos == [] and envelope.mailboxes == []
+    assert envelope.rcpt_tos == [] and envelope.routes == []
 
 
 def test_data_stores_with_a_received_header_for_an_ipv6_client(handler, session, tmp_path):
@@ -76,6 +76,7 @@ def test_data_stores_with_a_received_header_for_an_ipv6_client(handler, session,
     assert reply.startswith("250 2.0.0")
     [stored] = (tmp_path / "jane" / "new").iterdir()
     assert stored.read_bytes().startswith(
+        b"Delivered-To: jane@example.com\n"
         b"Received: from client.test ([IPv6:2001:db8::25])\n\tby mx.test.example (hostpanel)"
     )
     assert stored.read_bytes().endswith(b"\nSubject: hi\n\nbody\n")

@@ -63,7 +63,9 @@ def test_it_accepts_mail_for_several_recipients_and_omits_for(smtp_server, domai
     assert replies[-1] == DELIVERED
     [for_jane] = stored_messages(jane_maildir)
     [for_john] = stored_messages(jane_maildir.parent / "john")
-    assert for_jane == for_john
+    assert for_jane.startswith(b"Delivered-To: jane@example.com\n")
+    assert for_john.startswith(b"Delivered-To: john@example.com\n")
+    assert strip_received(for_jane) == strip_received(for_john)
     assert b"for <" not in strip_received(for_jane)[0]
 
 
@@ -83,9 +85,9 @@ def test_it_refuses_to_relay_to_a_domain_it_does_not_host(smtp_server):
 @pytest.mark.parametrize(
     ("recipient", "expected"),
     [
-        ("<jane%other.org@example.com>", UNKNOWN_USER),
-        ("<other.org!jane@example.com>", UNKNOWN_USER),
-        ('<"x@other.org"@example.com>', UNKNOWN_USER),
+        ("<jane%other.org@example.com>", RELAYING_DENIED),
+        ("<other.org!jane@example.com>", RELAYING_DENIED),
+        ('<"x@other.org"@example.com>', RELAYING_DENIED),
         ("<@example.com:x@other.org>", RELAYING_DENIED),
         ("<x@[127.0.0.1]>", RELAYING_DENIED),
         ("<jane@[IPv6:::1]>", RELAYING_DENIED),

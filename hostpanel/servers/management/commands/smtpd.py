@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from mailcore.directory import server_config
 from mailcore.runner import serve_until_stopped
-from mailcore.smtp.server import start_servers
+from mailcore.smtp.server import ConfigurationError, start_servers
 
 
 def _port(value: str) -> int:
@@ -21,7 +21,8 @@ def _port(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Run the SMTP listeners until SIGTERM or Ctrl-C: the MX (incoming mail, "
-        "HOSTPANEL_SMTP_PORT) and submission (HOSTPANEL_SUBMISSION_PORT)."
+        "HOSTPANEL_SMTP_PORT), submission with STARTTLS (HOSTPANEL_SUBMISSION_PORT) and, "
+        "when HOSTPANEL_SUBMISSIONS_PORT is set, submission over implicit TLS."
     )
 
     def add_arguments(self, parser):
@@ -34,17 +35,26 @@ class Command(BaseCommand):
             type=_port,
             help="Submission port (default: HOSTPANEL_SUBMISSION_PORT; 0: any free port).",
         )
+        parser.add_argument(
+            "--submissions-port",
+            type=_port,
+            help="Implicit-TLS submission port (default: HOSTPANEL_SUBMISSIONS_PORT, where 0 "
+            "means off; given here, 0 means any free port). Needs HOSTPANEL_TLS_CERT.",
+        )
 
-    def handle(self, *args, host=None, port=None, submission_port=None, **options):
+    def handle(self, *args, host=None, port=None, submission_port=None, submissions_port=None,
+               **options):
         config = server_config()
         if not settings.HOSTPANEL_MAIL_DEBUG_LOG:
             # aiosmtpd logs every command line at INFO; our handler logs one line per message.
             logging.getLogger("mail.log").setLevel(logging.WARNING)
 
         async def start():
-            return await start_servers(config, host, port, submission_port)
+            return await start_servers(config, host, port, submission_port, submissions_port)
 
         try:
             asyncio.run(serve_until_stopped(start, "smtpd"))
         except OSError as error:
             raise CommandError(f"smtpd cannot listen: {error}") from error
+        except ConfigurationError as error:
+            raise CommandError(f"smtpd: {error}") from error

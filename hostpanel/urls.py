@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("hostpanel.signin.urls")),
     path("me/", domain_views.me, name="me"),
     path("domains/", include("hostpanel.domains.urls")),
+    path("domains/", include("hostpanel.routing.urls")),
     path("api-tokens/", include("hostpanel.api.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

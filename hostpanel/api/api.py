@@ -9,13 +9,15 @@ from ninja import NinjaAPI
 from hostpanel.api import errors
 from hostpanel.api.accounts import router as accounts_router
 from hostpanel.api.auth import BasicAuth, BearerAuth
+from hostpanel.api.autoresponders import router as autoresponders_router
+from hostpanel.api.forwards import router as forwards_router
 
 api = NinjaAPI(
     title="hostpanel API",
     version="1",
     description=(
-        "Email accounts of hosted domains. Authenticate with HTTP Basic "
-        "(`postmaster@example.com` and its password) or with a bearer token from "
+        "Email accounts, forwards and autoresponders of hosted domains. Authenticate "
+        "with HTTP Basic (`postmaster@example.com` and its password) or with a bearer token from "
         "`manage.py apitoken create` or the panel's API tokens page. Invalid input gets "
         '400 with `{"errors": {"field": ["message"]}}`.'
     ),
@@ -26,3 +28,5 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", accounts_router)
+api.add_router("", forwards_router)
+api.add_router("", autoresponders_router)

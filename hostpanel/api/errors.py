@@ -27,13 +27,24 @@ def _friendly(error: dict) -> str:
         "string_type": _("Enter a text."),
         "greater_than_equal": _("Enter a number of at least %(min)s.")
         % {"min": error.get("ctx", {}).get("ge")},
+        "list_type": _("Enter a list."),
+        "dict_type": _("Send a JSON object."),
+        "model_type": _("Send a JSON object."),
+        "model_attributes_type": _("Send a JSON object."),
+        "date_type": _("Enter a date as YYYY-MM-DD."),
+        "date_parsing": _("Enter a date as YYYY-MM-DD."),
+        "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
+        "date_from_datetime_inexact": _("Enter a date as YYYY-MM-DD."),
+        "literal_error": _("Choose one of: %(choices)s.")
+        % {"choices": error.get("ctx", {}).get("expected", "")},
     }
     return messages.get(error.get("type"), error.get("msg", _("Invalid value.")))
 
 
 def _field(loc) -> str:
-    names = [str(part) for part in loc if str(part) not in _LOCATIONS]
-    return names[-1] if names else NON_FIELD_ERRORS
+    """``name``, or ``routing.vacation.start`` inside an object; list positions left out."""
+    names = [part for part in loc if isinstance(part, str) and part not in _LOCATIONS]
+    return ".".join(names) if names else NON_FIELD_ERRORS
 
 
 def errors_from_pydantic(errors: list[dict]) -> dict[str, list[str]]:

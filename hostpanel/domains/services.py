@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hostpanel.domains.models import POSTMASTER, Account, DeletedMailbox, Domain
+from hostpanel.lib.validation import collect
+from hostpanel.outbound.services import create_dkim_key
 from mailcore.addresses import AddressError, is_valid_local_part, normalize_domain
 from mailcore.maildir import Maildir, maildir_path, remove_tree
 
@@ -46,16 +48,6 @@ def _check_spam_filtering(value) -> bool:
     return value
 
 
-def _collect(errors: dict, check, *args):
-    """Run one check; gather its field errors in ``errors`` so all are reported at once."""
-    try:
-        return check(*args)
-    except ValidationError as error:
-        for field, messages in error.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-        return None
-
-
 def clean_domain_name(name: str) -> str:
     try:
         return normalize_domain(name)
@@ -76,15 +68,36 @@ def clean_account_name(name: str) -> str:
     return name
 
 
+def lock_domain(domain: Domain) -> None:
+    """Serialize changes to the domain's address space until the transaction ends."""
+    Domain.objects.select_for_update().filter(pk=domain.pk).exists()
+
+
+def address_in_use(domain: Domain, name: str) -> str | None:
+    """Why ``name@domain`` cannot be given to something new, or None when it is free.
+
+    One address space per domain: an address is an account, a forward or an
+    autoresponder, never two. Call it after :func:`lock_domain` in a transaction.
+    """
+    address = f"{name}@{domain.name}"
+    if Account.objects.filter(domain=domain, local_part=name).exists():
+        return _("The account %(address)s already exists.") % {"address": address}
+    if domain.forwards.filter(local_part=name).exists():
+        return _("%(address)s is already a forward.") % {"address": address}
+    if domain.autoresponders.filter(local_part=name).exists():
+        return _("%(address)s is already an autoresponder.") % {"address": address}
+    return None
+
+
 @transaction.atomic
 def create_domain(name: str, postmaster_password: str, default_quota_mb: int | None = None):
     """Create a domain and its ``postmaster`` account with the master password."""
     errors: dict = {}
-    name = _collect(errors, clean_domain_name, name)
+    name = collect(errors, clean_domain_name, name)
     if default_quota_mb is None:
         default_quota_mb = settings.HOSTPANEL_DEFAULT_QUOTA_MB
-    _collect(errors, _check_quota, default_quota_mb, "default_quota_mb")
-    _collect(errors, _check_password, postmaster_password)
+    collect(errors, _check_quota, default_quota_mb, "default_quota_mb")
+    collect(errors, _check_password, postmaster_password)
     if name and Domain.objects.filter(name=name).exists():
         errors.setdefault("name", []).append(
             _("The domain %(name)s already exists.") % {"name": name}
@@ -93,6 +106,7 @@ def create_domain(name: str, postmaster_password: str, default_quota_mb: int | N
         raise ValidationError(errors)
     domain = Domain.objects.create(name=name, default_quota_mb=default_quota_mb)
     create_account(domain, POSTMASTER, postmaster_password, quota_mb=default_quota_mb)
+    create_dkim_key(domain)
     return domain
 
 
@@ -105,17 +119,16 @@ def create_account(
     spam_filtering: bool = True,
 ) -> Account:
     """Create a mailbox; every invalid field is reported, and nothing is written."""
+    lock_domain(domain)
     errors: dict = {}
-    name = _collect(errors, clean_account_name, name)
+    name = collect(errors, clean_account_name, name)
     quota_mb = domain.default_quota_mb if quota_mb is None else quota_mb
-    _collect(errors, _check_quota, quota_mb)
-    _collect(errors, _check_spam_filtering, spam_filtering)
+    collect(errors, _check_quota, quota_mb)
+    collect(errors, _check_spam_filtering, spam_filtering)
     username = f"{name}@{domain.name}" if name else ""
-    if name and Account.objects.filter(username=username).exists():
-        errors.setdefault("name", []).append(
-            _("The account %(address)s already exists.") % {"address": username}
-        )
-    _collect(errors, _check_password, password, Account(username=username))
+    if name and (taken := address_in_use(domain, name)):
+        errors.setdefault("name", []).append(taken)
+    collect(errors, _check_password, password, Account(username=username))
     if errors:
         raise ValidationError(errors)
     account = Account(
@@ -145,11 +158,11 @@ def update_account(
     """Change what was given; a new password also invalidates cached mail logins."""
     errors: dict = {}
     if password is not None:
-        _collect(errors, _check_password, password, account)
+        collect(errors, _check_password, password, account)
     if quota_mb is not None:
-        _collect(errors, _check_quota, quota_mb)
+        collect(errors, _check_quota, quota_mb)
     if spam_filtering is not None:
-        _collect(errors, _check_spam_filtering, spam_filtering)
+        collect(errors, _check_spam_filtering, spam_filtering)
     if errors:
         raise ValidationError(errors)
     fields = []

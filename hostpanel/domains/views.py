@@ -6,6 +6,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,22 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from hostpanel.domains import services
+from hostpanel.domains.access import get_domain_for_user
 from hostpanel.domains.forms import AccountCreateForm, AccountUpdateForm, ChangeOwnPasswordForm
 from hostpanel.domains.models import Account, Domain
+from hostpanel.routing.forms import RoutingForm
 
 ACCOUNTS_PER_PAGE = 25
-
-
-def _get_domain_for_user(request, name: str) -> Domain:
-    """The domain ``name`` if the logged-in account manages it; 404 otherwise.
-
-    The same 404 for a domain that does not exist and for one managed by
-    someone else, so that nobody learns which other domains are hosted here.
-    """
-    domain = Domain.objects.filter(name=name.lower()).first()
-    if domain is None or not request.user.can_manage(domain):
-        raise Http404
-    return domain
 
 
 def _get_account(domain: Domain, name: str) -> Account:
@@ -38,6 +29,18 @@ def _get_account(domain: Domain, name: str) -> Account:
     return account
 
 
+def _save_together(*forms) -> bool:
+    """Save every bound form or none of them; the errors of all are shown at once."""
+    forms = [form for form in forms if form.is_bound]
+    valid = [form.is_valid() for form in forms]
+    with transaction.atomic():
+        saved = [ok and form.save() is not None for ok, form in zip(valid, forms, strict=True)]
+        if all(saved):
+            return True
+        transaction.set_rollback(True)
+    return False
+
+
 def _accounts_url(domain: Domain) -> str:
     return reverse("domains:accounts", args=[domain.name])
 
@@ -45,9 +48,9 @@ def _accounts_url(domain: Domain) -> str:
 @login_required
 @require_safe
 def accounts(request, domain_name: str):
-    domain = _get_domain_for_user(request, domain_name)
+    domain = get_domain_for_user(request, domain_name)
     query = request.GET.get("q", "").strip()
-    found = domain.accounts.select_related("domain").order_by("local_part")
+    found = domain.accounts.select_related("domain", "routing").order_by("local_part")
     if query:
         found = found.filter(local_part__icontains=query.lower())
     page = Paginator(found, ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -60,7 +63,7 @@ def accounts(request, domain_name: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_new(request, domain_name: str):
-    domain = _get_domain_for_user(request, domain_name)
+    domain = get_domain_for_user(request, domain_name)
     form = AccountCreateForm(request.POST or None, domain=domain)
     if request.method == "POST" and form.is_valid() and (account := form.save()):
         messages.success(request, _("The account %(address)s was created.")
@@ -72,23 +75,26 @@ def account_new(request, domain_name: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_edit(request, domain_name: str, name: str):
-    domain = _get_domain_for_user(request, domain_name)
+    domain = get_domain_for_user(request, domain_name)
     account = _get_account(domain, name)
     form = AccountUpdateForm(request.POST or None, account=account)
-    if request.method == "POST" and form.is_valid() and form.save():
+    # A client that sends no routing (no ``mode``) leaves it as it is.
+    routing_form = RoutingForm(request.POST if "mode" in request.POST else None, account=account)
+    if request.method == "POST" and _save_together(form, routing_form):
         if account.pk == request.user.pk:
             update_session_auth_hash(request, account)  # stay logged in
         messages.success(request, _("The account %(address)s was changed.")
                          % {"address": account.address})
         return redirect(_accounts_url(domain))
     return render(request, "domains/account_edit.html",
-                  {"domain": domain, "account": account, "form": form})
+                  {"domain": domain, "account": account, "form": form,
+                   "routing_form": routing_form})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_delete(request, domain_name: str, name: str):
-    domain = _get_domain_for_user(request, domain_name)
+    domain = get_domain_for_user(request, domain_name)
     account = _get_account(domain, name)
     if request.method == "POST":
         address = account.address
@@ -110,15 +116,29 @@ def account_delete(request, domain_name: str, name: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def me(request):
-    """Self-service: the logged-in account's address, quota use and password."""
+    """Self-service: the logged-in account's address, quota use, password, routing, vacation.
+
+    Two forms on one page; the routing form says so with ``form=routing``.
+    """
     account = request.user
-    form = ChangeOwnPasswordForm(request.POST or None, account=account)
-    if request.method == "POST" and form.is_valid() and form.save():
+    posted = request.POST if request.method == "POST" else None
+    routing_posted = posted is not None and posted.get("form") == "routing"
+    form = ChangeOwnPasswordForm(None if routing_posted else posted, account=account)
+    routing_form = None
+    if account.domain_id:
+        routing_form = RoutingForm(posted if routing_posted else None, account=account)
+    if routing_posted and routing_form is not None:
+        if routing_form.is_valid() and routing_form.save():
+            messages.success(request, _("Your routing and vacation settings were saved."))
+            return redirect("me")
+    elif posted is not None and form.is_valid() and form.save():
         update_session_auth_hash(request, account)
         messages.success(request, _("Your password was changed."))
         return redirect("me")
     usage = services.mailbox_usage(account) if account.domain_id else None
-    return render(request, "domains/me.html", {"account": account, "usage": usage, "form": form})
+    return render(request, "domains/me.html", {
+        "account": account, "usage": usage, "form": form, "routing_form": routing_form,
+    })
 
 
 def domain_list(request):

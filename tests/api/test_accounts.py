@@ -5,6 +5,9 @@ from mailcore.maildir import Maildir, maildir_path
 from tests.conftest import PASSWORD
 
 ACCOUNTS = "/domains/example.com/accounts"
+STANDARD_ROUTING = {"mode": "standard", "forward_to": [], "save_copy": False,
+                    "vacation": {"enabled": False, "subject": "", "message": "", "start": None,
+                                 "end": None}}
 
 
 def test_it_lists_the_accounts_of_the_domain(as_postmaster, jane, settings):
@@ -17,7 +20,8 @@ def test_it_lists_the_accounts_of_the_domain(as_postmaster, jane, settings):
     assert [item["address"] for item in body["items"]] == [
         "jane@example.com", "postmaster@example.com"]
     assert body["items"][0] == {"name": "jane", "address": "jane@example.com", "quota_mb": 1024,
-                                "spam_filtering": True, "usage_bytes": len(message)}
+                                "spam_filtering": True, "usage_bytes": len(message),
+                                "routing": STANDARD_ROUTING}
 
 
 def test_the_list_is_searchable_and_paginated(as_postmaster, domain, account_factory,
@@ -38,7 +42,8 @@ def test_it_creates_an_account(as_postmaster, domain):
                                              "quota_mb": 0, "spam_filtering": False})
     assert response.status_code == 201
     assert response.json() == {"name": "bob", "address": "bob@example.com", "quota_mb": 0,
-                               "spam_filtering": False, "usage_bytes": 0}
+                               "spam_filtering": False, "usage_bytes": 0,
+                               "routing": STANDARD_ROUTING}
     assert Account.objects.get(username="bob@example.com").check_password(PASSWORD)
 
 

@@ -186,6 +186,8 @@ HOSTPANEL_WEB_PORT = env_int("HOSTPANEL_WEB_PORT", 8000)
 HOSTPANEL_SMTP_HOST = env_str("HOSTPANEL_SMTP_HOST", "127.0.0.1")
 HOSTPANEL_SMTP_PORT = env_int("HOSTPANEL_SMTP_PORT", 2525)
 HOSTPANEL_SUBMISSION_PORT = env_int("HOSTPANEL_SUBMISSION_PORT", 2587)
+# Submission over implicit TLS (465 in production); 0: no such listener.
+HOSTPANEL_SUBMISSIONS_PORT = env_int("HOSTPANEL_SUBMISSIONS_PORT", 0)
 HOSTPANEL_POP3_HOST = env_str("HOSTPANEL_POP3_HOST", "127.0.0.1")
 HOSTPANEL_POP3_PORT = env_int("HOSTPANEL_POP3_PORT", 2110)
 # Refuse USER/AUTH before STLS, except from loopback (default: plain-text logins allowed).
@@ -205,8 +207,15 @@ HOSTPANEL_MAIL_DEBUG_LOG = env_bool("HOSTPANEL_MAIL_DEBUG_LOG", False)
 HOSTPANEL_AUTH_PLAINTEXT_LOOPBACK = env_bool("HOSTPANEL_AUTH_PLAINTEXT_LOOPBACK", False)
 # Outbound queue: give up (and tell the sender) after this many days of retries.
 HOSTPANEL_QUEUE_LIFETIME_DAYS = env_int("HOSTPANEL_QUEUE_LIFETIME_DAYS", 5)
+# Automatic replies: at most one per sender in this period (RFC 3834).
+HOSTPANEL_VACATION_INTERVAL_DAYS = env_int("HOSTPANEL_VACATION_INTERVAL_DAYS", 1)
+HOSTPANEL_AUTORESPONDER_INTERVAL_HOURS = env_int("HOSTPANEL_AUTORESPONDER_INTERVAL_HOURS", 1)
+# Most addresses one forward (or an account's forwarding) may send to.
+HOSTPANEL_MAX_FORWARD_TARGETS = env_int("HOSTPANEL_MAX_FORWARD_TARGETS", 100)
 # host:port of a relay that takes all outbound mail instead of MX delivery.
 HOSTPANEL_SMARTHOST = env_str("HOSTPANEL_SMARTHOST")
+# Port the outbound queue connects to on remote MX hosts (25; tests point it at a sink).
+HOSTPANEL_SMTP_DELIVERY_PORT = env_int("HOSTPANEL_SMTP_DELIVERY_PORT", 25)
 # host:port of the DNS server for every lookup (MX, A, DKIM, blocklists); system resolver if unset.
 HOSTPANEL_DNS = env_str("HOSTPANEL_DNS")
 

@@ -16,12 +16,14 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password as django_check_password
 from django.contrib.auth.hashers import make_password
 from django.db import Error as DatabaseError
-from django.db import close_old_connections, transaction
+from django.db import IntegrityError, close_old_connections, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext  # noqa: F401 (for mail the servers write)
+from django.utils.translation import override as translation_override  # noqa: F401
 
 from hostpanel.domains.models import Account, Domain
-from hostpanel.outbound.models import OutboundMessage, OutboundRecipient
-from hostpanel.routing.models import Autoresponder, Forward, Routing
+from hostpanel.outbound.models import DkimKey, OutboundMessage, OutboundRecipient
+from hostpanel.routing.models import AutoReplySent, Autoresponder, Forward, Routing
 from mailcore.addresses import AddressError, parse_login, split_address
 from mailcore.maildir import maildir_path
 
@@ -50,6 +52,10 @@ class ServerConfig:
     queue_lifetime_days: int = 5
     smarthost: str = ""
     dns: str = ""
+    smtp_delivery_port: int = 25  # port of remote MX hosts (tests: their sink's)
+    submissions_port: int = 0  # implicit TLS submission; 0: off
+    vacation_interval_days: int = 1
+    autoresponder_interval_hours: int = 1
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,10 @@ def server_config() -> ServerConfig:
         queue_lifetime_days=settings.HOSTPANEL_QUEUE_LIFETIME_DAYS,
         smarthost=settings.HOSTPANEL_SMARTHOST,
         dns=settings.HOSTPANEL_DNS,
+        smtp_delivery_port=settings.HOSTPANEL_SMTP_DELIVERY_PORT,
+        submissions_port=settings.HOSTPANEL_SUBMISSIONS_PORT,
+        vacation_interval_days=settings.HOSTPANEL_VACATION_INTERVAL_DAYS,
+        autoresponder_interval_hours=settings.HOSTPANEL_AUTORESPONDER_INTERVAL_HOURS,
     )
 
 
@@ -266,6 +276,79 @@ def find_route(address: str) -> Route | None:
     return None
 
 
+def mail_language(address: str) -> str:
+    """The language of mail the servers write for ``address`` (automatic replies).
+
+    The site's language for now; per-account languages come with the panel's.
+    """
+    return settings.LANGUAGE_CODE
+
+
+def today() -> date:
+    """Today in the panel's time zone (HOSTPANEL_TIME_ZONE): vacation dates are read in it."""
+    return timezone.localdate()
+
+
+@_database
+def postmaster_address(hostname: str) -> str | None:
+    """Where ``RCPT TO:<postmaster>`` without a domain goes (RFC 5321 section 4.5.1).
+
+    The postmaster of the host name's domain when it is hosted here (the host
+    name itself or the nearest parent: ``mx.example.com`` -> ``example.com``),
+    else of the first hosted domain; None when no domain is hosted.
+    """
+    labels = hostname.strip().rstrip(".").lower().split(".")
+    domains = Domain.objects.filter(is_active=True)
+    for index in range(len(labels) - 1):
+        name = ".".join(labels[index:])
+        if domains.filter(name=name).exists():
+            return f"postmaster@{name}"
+    first = domains.order_by("pk").first()
+    return f"postmaster@{first.name}" if first else None
+
+
+@_database
+def sender_addresses(address: str) -> frozenset[str]:
+    """The addresses the account ``address`` may send as (submission's MAIL FROM and From).
+
+    Its own address, and every forward with the account among its targets (the
+    account's aliases). Lower case.
+    """
+    own = address.strip().lower()
+    addresses = {own}
+    candidates = Forward.objects.filter(domain__is_active=True, targets__icontains=own)
+    for forward in candidates.select_related("domain"):
+        if any(str(target).strip().lower() == own for target in forward.targets):
+            addresses.add(f"{forward.local_part}@{forward.domain.name}")
+    return frozenset(addresses)
+
+
+@_database
+def claim_auto_reply(responder: str, sender: str, interval: timedelta) -> bool:
+    """Whether ``responder`` may answer ``sender`` now; True records the reply.
+
+    At most one reply per ``interval`` (RFC 3834's "once per period"; an
+    interval of 0 allows every one). Race-safe: of two servers answering the
+    same sender at once, exactly one is told True (a conditional update of the
+    old row, or the unique constraint on a new one).
+    """
+    now = timezone.now()
+    key = {"responder": responder.lower()[:320], "sender": sender.lower()[:320]}
+    stale = AutoReplySent.objects.filter(**key)
+    if interval > timedelta(0):
+        stale = stale.filter(sent_at__lte=now - interval)
+    if stale.update(sent_at=now):
+        return True
+    if AutoReplySent.objects.filter(**key).exists():
+        return False
+    try:
+        with transaction.atomic():
+            AutoReplySent.objects.create(sent_at=now, **key)
+    except IntegrityError:  # another server answered first
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class QueuedRecipient:
     address: str
@@ -315,11 +398,114 @@ def record_outbound(queue_id: str, sender: str, recipients, *, origin: str,
     _dispatch(queue_id)
 
 
-def _dispatch(queue_id: str) -> None:
+def _dispatch(queue_id: str, eta: datetime | None = None) -> None:
     from hostpanel.outbound.tasks import deliver_outbound
 
     try:
-        deliver_outbound.delay(queue_id)
+        deliver_outbound.apply_async((queue_id,), eta=eta)
     except Exception:  # the broker is down: the sweep re-enqueues from the database
         logging.getLogger(__name__).warning("could not enqueue delivery of %s", queue_id,
                                             exc_info=True)
+
+
+# The delivery side of the outbound queue (mailcore.queue.delivery and its sweep).
+
+_WAITING = (OutboundRecipient.PENDING, OutboundRecipient.DEFERRED)
+
+
+def _queued(message: OutboundMessage) -> QueuedMessage:
+    return QueuedMessage(
+        queue_id=message.queue_id, sender=message.sender, origin=message.origin,
+        domain=message.domain.name if message.domain else None, attempts=message.attempts,
+        created_at=message.created_at, expires_at=message.expires_at, done=message.done,
+        recipients=tuple(QueuedRecipient(r.address, r.state, r.last_error)
+                         for r in message.recipients.order_by("pk")),
+    )
+
+
+@_database
+def load_outbound(queue_id: str) -> QueuedMessage | None:
+    message = OutboundMessage.objects.select_related("domain").filter(pk=queue_id).first()
+    return _queued(message) if message else None
+
+
+@_database
+def claim_outbound(queue_id: str, lease: timedelta) -> QueuedMessage | None:
+    """Take a due, unfinished message for one delivery attempt; None if it is not ours to send.
+
+    One conditional UPDATE moves ``next_attempt_at`` ``lease`` into the future
+    and counts the attempt: of two workers given the same message, one wins
+    (PostgreSQL re-checks the condition on the locked row; SQLite serializes
+    writers), and a second task for it finds it not due and does nothing.
+    """
+    now = timezone.now()
+    claimed = OutboundMessage.objects.filter(
+        pk=queue_id, done=False, next_attempt_at__lte=now + timedelta(seconds=5)
+    ).update(next_attempt_at=now + lease, attempts=models.F("attempts") + 1)
+    return load_outbound(queue_id) if claimed else None
+
+
+@_database
+def record_outcomes(queue_id: str, outcomes) -> None:
+    """Store ``(address, state, error)`` for recipients still waiting (never undo a delivery)."""
+    now = timezone.now()
+    with transaction.atomic():
+        for address, state, error in outcomes:
+            OutboundRecipient.objects.filter(
+                message_id=queue_id, address=address, state__in=_WAITING
+            ).update(state=state, last_error=error[:2000], updated_at=now)
+
+
+@_database
+def retry_outbound(queue_id: str, when: datetime) -> None:
+    """Try the message again at ``when`` (the delivery task is scheduled for then)."""
+    OutboundMessage.objects.filter(pk=queue_id, done=False).update(next_attempt_at=when)
+    _dispatch(queue_id, eta=when)
+
+
+@_database
+def finish_outbound(queue_id: str) -> None:
+    OutboundMessage.objects.filter(pk=queue_id).update(done=True)
+
+
+@_database
+def overdue_outbound(grace: timedelta, limit: int = 1000) -> list[str]:
+    """Unfinished messages due for more than ``grace``: their task was lost. Re-sends each.
+
+    Each is marked due now first (a conditional update, so a message a worker
+    claimed meanwhile is left alone), so it is re-sent once per ``grace`` at most.
+    """
+    now = timezone.now()
+    candidates = (OutboundMessage.objects.filter(done=False, next_attempt_at__lte=now - grace)
+                  .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    resent = []
+    for queue_id in list(candidates):
+        if OutboundMessage.objects.filter(pk=queue_id, done=False,
+                                          next_attempt_at__lte=now - grace
+                                          ).update(next_attempt_at=now):
+            _dispatch(queue_id)
+            resent.append(queue_id)
+    return resent
+
+
+@_database
+def outbound_finished(queue_ids) -> set[str]:
+    """Those of ``queue_ids`` that are done or have no record at all."""
+    queue_ids = set(queue_ids)
+    waiting = OutboundMessage.objects.filter(pk__in=queue_ids, done=False)
+    return queue_ids - set(waiting.values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class DkimSigningKey:
+    domain: str
+    selector: str
+    private_key: str  # PKCS#1 PEM
+
+
+@_database
+def dkim_signing_key(domain: str) -> DkimSigningKey | None:
+    """The key hosted ``domain`` signs its outbound mail with, or None."""
+    key = DkimKey.objects.filter(domain__name=domain, domain__is_active=True).first()
+    return DkimSigningKey(domain, key.selector, key.private_key) if key else None
+

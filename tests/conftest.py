@@ -1,5 +1,7 @@
 """Shared fixtures. State of a test run lives in a fresh HOSTPANEL_HOME (tests/settings.py)."""
 
+import itertools
+
 import pytest
 
 PASSWORD = "correct-horse-battery"
@@ -47,3 +49,28 @@ def jane(domain, account_factory):
 @pytest.fixture
 def postmaster(domain):
     return domain.accounts.get(local_part="postmaster")
+
+
+_DKIM_KEYS: list[tuple[str, str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _pooled_dkim_keys(request, monkeypatch):
+    """New domains take their DKIM key from a few real keys made once per run.
+
+    Making a 2048-bit RSA key takes 50-100 ms and the suite creates hundreds of
+    domains; tests marked ``real_dkim_keys`` make real new ones.
+    """
+    if request.node.get_closest_marker("real_dkim_keys"):
+        return
+    from mailcore.queue import dkim
+
+    if not _DKIM_KEYS:
+        _DKIM_KEYS.extend(dkim.generate_key() for _ in range(4))
+    turn = itertools.count()
+    monkeypatch.setattr(dkim, "generate_key",
+                        lambda bits=dkim.KEY_BITS: _DKIM_KEYS[next(turn) % len(_DKIM_KEYS)])
+
+
+# Real network peers on loopback: a DNS server and a sink SMTP server (see tests/net.py).
+from tests.net import dns_server, sink, test_dns, tls_sink  # noqa: E402,F401

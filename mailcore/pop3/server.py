@@ -86,17 +86,24 @@ class Pop3Server:
         self.authenticator = authenticator or Authenticator(config)
         self.tls_context = tls_context or server_context(config.tls_cert, config.tls_key)
         self._server: asyncio.Server | None = None
+        self.implicit_tls = False
         self._connections: set[asyncio.Task] = set()
         if config.pop3_require_tls and self.tls_context is None:
             log.warning("POP3 requires TLS but no certificate is configured: "
                         "only loopback clients can log in")
 
-    async def start(self, host: str | None = None, port: int | None = None) -> "Pop3Server":
+    async def start(self, host: str | None = None, port: int | None = None, *,
+                    implicit_tls: bool = False) -> "Pop3Server":
+        """Listen; with ``implicit_tls`` the connection is TLS from the first byte (POP3S, 995)."""
+        if implicit_tls and self.tls_context is None:
+            raise ValueError("POP3 over TLS needs a certificate (HOSTPANEL_TLS_CERT)")
+        self.implicit_tls = implicit_tls
         self._server = await asyncio.start_server(
             self._handle,
             host or self.config.pop3_host,
             self.config.pop3_port if port is None else port,
             limit=MAX_LINE,
+            ssl=self.tls_context if implicit_tls else None,
         )
         return self
 
@@ -129,6 +136,8 @@ class Pop3Server:
             tls_available=self.tls_context is not None,
             require_tls=self.config.pop3_require_tls,
         )
+        if self.implicit_tls:
+            session.tls_started()
         started = time.monotonic()
         try:
             await self._converse(session, reader, writer)

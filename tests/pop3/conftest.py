@@ -19,16 +19,18 @@ CLIENT_TIMEOUT = 10
 class ServerThread:
     """A Pop3Server running on its own event loop in a background thread."""
 
-    def __init__(self, authenticator_options: dict):
+    def __init__(self, authenticator_options: dict, implicit_tls: bool = False):
         self.config = server_config()
         self.authenticator_options = authenticator_options
+        self.implicit_tls = implicit_tls
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.server: Pop3Server | None = None
 
     async def _start(self) -> Pop3Server:
         authenticator = Authenticator(self.config, **self.authenticator_options)
-        return await Pop3Server(self.config, authenticator=authenticator).start("127.0.0.1", 0)
+        return await Pop3Server(self.config, authenticator=authenticator).start(
+            "127.0.0.1", 0, implicit_tls=self.implicit_tls)
 
     def start(self) -> "ServerThread":
         self.thread.start()
@@ -73,9 +75,9 @@ def pop3_factory(transactional_db):
     """Start a server (after changing settings, if the test needs to)."""
     started = []
 
-    def start(**authenticator_options) -> ServerThread:
+    def start(implicit_tls=False, **authenticator_options) -> ServerThread:
         authenticator_options.setdefault("failure_delay", 0.01)
-        server = ServerThread(authenticator_options).start()
+        server = ServerThread(authenticator_options, implicit_tls).start()
         started.append(server)
         return server
 

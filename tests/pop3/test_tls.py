@@ -82,3 +82,21 @@ def test_tls_required_still_lets_loopback_clients_log_in_in_clear(settings, tls_
         client.quit()
     finally:
         pop3.stop()
+
+
+def test_pop3_over_tls_speaks_tls_from_the_first_byte(tls_pop3, pop3_factory, ca, mail_jane):
+    mail_jane(b"Subject: secret\n\nover implicit TLS\n")
+    server = pop3_factory(implicit_tls=True)
+    client = poplib.POP3_SSL("127.0.0.1", server.port, context=client_context(ca),
+                             timeout=CLIENT_TIMEOUT)
+    assert "STLS" not in client.capa()
+    login(client)
+    _, lines, _ = client.retr(1)
+    assert lines == [b"Subject: secret", b"", b"over implicit TLS"]
+    client.quit()
+
+
+def test_pop3_over_tls_needs_a_certificate(pop3_factory, settings):
+    settings.HOSTPANEL_TLS_CERT = ""
+    with pytest.raises(ValueError, match="certificate"):
+        pop3_factory(implicit_tls=True)

@@ -7,7 +7,7 @@ from hostpanel.routing import services
 from hostpanel.routing.models import Routing
 from tests.conftest import PASSWORD
 
-EDIT = "/domains/example.com/accounts/jane/"
+EDIT = "/domains/example.com/accounts/jane/edit/"
 STANDARD = {"quota_mb": "1024", "spam_filtering": "on", "mode": "standard", "forward_to": "",
             "vacation_subject": "", "vacation_message": "", "vacation_start": "",
             "vacation_end": ""}
@@ -98,7 +98,7 @@ def test_a_bad_date_or_mode_is_refused_by_the_form(as_postmaster, jane):
 def test_all_mail_deleted_is_a_choice_but_not_for_postmaster(as_postmaster, jane, postmaster):
     assert as_postmaster.post(EDIT, {**STANDARD, "mode": "delete"}).status_code == 302
     assert _routing(jane).mode == "delete"
-    page = _text(as_postmaster.post("/domains/example.com/accounts/postmaster/",
+    page = _text(as_postmaster.post("/domains/example.com/accounts/postmaster/edit/",
                                     {**STANDARD, "mode": "delete"}))
     assert "Mail to postmaster cannot be deleted" in page
 

@@ -79,7 +79,7 @@ def test_a_refused_account_shows_why_and_keeps_what_was_typed(as_postmaster, jan
 
 
 def test_a_postmaster_modifies_quota_spam_filtering_and_password(as_postmaster, jane):
-    response = as_postmaster.post(ACCOUNTS + "jane/", {
+    response = as_postmaster.post(ACCOUNTS + "jane/edit/", {
         "password": NEW_PASSWORD, "password2": NEW_PASSWORD, "quota_mb": "42"})
     assert response.status_code == 302
     jane.refresh_from_db()
@@ -90,9 +90,9 @@ def test_a_postmaster_modifies_quota_spam_filtering_and_password(as_postmaster, 
 
 
 def test_an_empty_password_on_modify_keeps_the_old_one(as_postmaster, jane):
-    page = as_postmaster.get(ACCOUNTS + "jane/").content.decode()
+    page = as_postmaster.get(ACCOUNTS + "jane/edit/").content.decode()
     assert 'name="quota_mb" value="1024"' in page
-    as_postmaster.post(ACCOUNTS + "jane/", {"password": "", "password2": "", "quota_mb": "7",
+    as_postmaster.post(ACCOUNTS + "jane/edit/", {"password": "", "password2": "", "quota_mb": "7",
                                            "spam_filtering": "on"})
     jane.refresh_from_db()
     assert jane.quota_mb == 7 and jane.spam_filtering
@@ -100,7 +100,7 @@ def test_an_empty_password_on_modify_keeps_the_old_one(as_postmaster, jane):
 
 
 def test_a_refused_change_keeps_what_was_typed_and_changes_nothing(as_postmaster, jane):
-    response = as_postmaster.post(ACCOUNTS + "jane/", {
+    response = as_postmaster.post(ACCOUNTS + "jane/edit/", {
         "password": "short", "password2": "short", "quota_mb": "55"})
     page = response.content.decode()
     assert "This password is too short." in page
@@ -110,7 +110,7 @@ def test_a_refused_change_keeps_what_was_typed_and_changes_nothing(as_postmaster
 
 
 def test_a_postmaster_who_changes_their_own_password_stays_logged_in(as_postmaster, postmaster):
-    as_postmaster.post(ACCOUNTS + "postmaster/", {
+    as_postmaster.post(ACCOUNTS + "postmaster/edit/", {
         "password": NEW_PASSWORD, "password2": NEW_PASSWORD, "quota_mb": "0"})
     assert as_postmaster.get(ACCOUNTS).status_code == 200
 
@@ -147,7 +147,7 @@ def test_the_postmaster_account_has_no_delete_button_and_cannot_be_deleted(as_po
     assert ACCOUNTS + "jane/delete/" in page
     assert ACCOUNTS + "postmaster/delete/" not in page
     assert ACCOUNTS + "postmaster/delete/" not in as_postmaster.get(
-        ACCOUNTS + "postmaster/").content.decode()
+        ACCOUNTS + "postmaster/edit/").content.decode()
 
     response = as_postmaster.post(ACCOUNTS + "postmaster/delete/", follow=True)
 
@@ -193,3 +193,10 @@ def test_account_names_with_markup_are_escaped(as_postmaster, domain):
     page = _new(as_postmaster, name="<script>x</script>").content.decode()
     assert "<script>x</script>" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_an_account_named_new_can_be_opened_and_modified(as_postmaster, domain, account_factory):
+    account_factory(domain, "new")
+    page = as_postmaster.get("/domains/example.com/accounts/new/edit/")
+    assert page.status_code == 200
+    assert "new@example.com" in page.content.decode()

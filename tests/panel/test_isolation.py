@@ -11,10 +11,10 @@ PAGES = [
     "/domains/example.com/accounts/",
     "/domains/example.com/accounts/?q=jane&page=1",
     "/domains/example.com/accounts/new/",
-    "/domains/example.com/accounts/jane/",
-    "/domains/example.com/accounts/postmaster/",
+    "/domains/example.com/accounts/jane/edit/",
+    "/domains/example.com/accounts/postmaster/edit/",
     "/domains/example.com/accounts/jane/delete/",
-    "/domains/example.com/accounts/nobody/",
+    "/domains/example.com/accounts/nobody/edit/",
     "/domains/example.com/accounts/nobody/delete/",
 ]
 NEW = {"name": "intruder", "password": PASSWORD, "password2": PASSWORD, "quota_mb": "1"}
@@ -39,8 +39,8 @@ def test_another_postmaster_cannot_create_modify_or_delete_by_post(client, jane,
     client.force_login(other_postmaster)
     base = "/domains/example.com/accounts/"
     assert client.post(base + "new/", NEW).status_code == 404
-    assert client.post(base + "jane/", CHANGE).status_code == 404
-    assert client.post(base + "postmaster/", CHANGE).status_code == 404
+    assert client.post(base + "jane/edit/", CHANGE).status_code == 404
+    assert client.post(base + "postmaster/edit/", CHANGE).status_code == 404
     assert client.post(base + "jane/delete/").status_code == 404
 
     assert not Account.objects.filter(local_part="intruder").exists()

@@ -35,7 +35,7 @@ POSTS = [
                                                          "message": "m", "copy_to": ""}),
     ("/domains/example.com/autoresponders/sales/delete/", {}),
     ("/domains/example.com/settings/dkim/", {}),
-    ("/domains/example.com/accounts/jane/", {"quota_mb": "1", "mode": "forward",
+    ("/domains/example.com/accounts/jane/edit/", {"quota_mb": "1", "mode": "forward",
                                              "forward_to": "x@evil.example"}),
 ]
 

@@ -16,6 +16,10 @@ app.conf.beat_schedule = {
         "task": "hostpanel.domains.tasks.purge_deleted_mailboxes",
         "schedule": crontab(minute=17),
     },
+    "purge-auto-reply-log": {
+        "task": "hostpanel.routing.tasks.purge_auto_reply_log",
+        "schedule": crontab(minute=43, hour=3),
+    },
     "sweep-outbound-spool": {
         "task": "hostpanel.outbound.tasks.sweep_outbound",
         "schedule": 60.0,

@@ -78,8 +78,9 @@ class DomainAdmin(admin.ModelAdmin):
         return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
-        # Renaming a domain would orphan its accounts' logins and Maildirs.
-        return ["name", "created_at"] if obj else []
+        # Renaming a domain would orphan its accounts' logins and Maildirs; the
+        # catch-all is set in the panel, where its target is checked.
+        return ["name", "catch_all", "created_at"] if obj else []
 
     def get_changeform_initial_data(self, request):
         return {"default_quota_mb": settings.HOSTPANEL_DEFAULT_QUOTA_MB,

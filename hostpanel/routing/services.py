@@ -8,16 +8,18 @@ account).
 """
 
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hostpanel.domains.models import Account, Domain
 from hostpanel.domains.services import address_in_use, lock_domain
 from hostpanel.lib.validation import add_error, collect
-from hostpanel.routing.models import Autoresponder, Forward, Routing
+from hostpanel.routing.models import AutoReplySent, Autoresponder, Forward, Routing
 from hostpanel.routing.targets import clean_address, clean_addresses
 from mailcore.addresses import is_valid_local_part
 
@@ -299,3 +301,17 @@ def update_routing(account: Account, **changes) -> Routing:
         setattr(routing, field, value)
     routing.save()
     return routing
+
+
+def purge_auto_reply_log(now=None) -> int:
+    """Forget automatic replies older than the longest reply interval: they decide nothing.
+
+    A record only matters while it is younger than the vacation or autoresponder
+    interval (one reply per sender per period); older ones are replaced on the
+    next reply anyway. Returns how many were removed.
+    """
+    longest = max(timedelta(days=settings.HOSTPANEL_VACATION_INTERVAL_DAYS),
+                  timedelta(hours=settings.HOSTPANEL_AUTORESPONDER_INTERVAL_HOURS))
+    cutoff = (now or timezone.now()) - longest
+    removed, _ = AutoReplySent.objects.filter(sent_at__lt=cutoff).delete()
+    return removed

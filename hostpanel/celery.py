@@ -20,6 +20,14 @@ app.conf.beat_schedule = {
         "task": "hostpanel.routing.tasks.purge_auto_reply_log",
         "schedule": crontab(minute=43, hour=3),
     },
+    "purge-quarantine": {
+        "task": "hostpanel.quarantine.tasks.purge_quarantine",
+        "schedule": crontab(minute=29),
+    },
+    "refresh-virus-definitions": {
+        "task": "hostpanel.quarantine.tasks.refresh_definitions",
+        "schedule": crontab(minute=7),
+    },
     "sweep-outbound-spool": {
         "task": "hostpanel.outbound.tasks.sweep_outbound",
         "schedule": 60.0,

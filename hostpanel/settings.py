@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "hostpanel.domains",
     "hostpanel.routing",
     "hostpanel.outbound",
+    "hostpanel.quarantine",
     "hostpanel.signin",
     "hostpanel.api",
     "hostpanel.servers",
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "hostpanel.quarantine.context_processors.virus_scanning",
             ],
         },
     },
@@ -220,6 +222,13 @@ HOSTPANEL_SMARTHOST = env_str("HOSTPANEL_SMARTHOST")
 HOSTPANEL_SMTP_DELIVERY_PORT = env_int("HOSTPANEL_SMTP_DELIVERY_PORT", 25)
 # host:port of the DNS server for every lookup (MX, A, DKIM, blocklists); system resolver if unset.
 HOSTPANEL_DNS = env_str("HOSTPANEL_DNS")
+# clamd for virus scanning: host:port or a Unix socket path; '' = no scanner (mail not scanned).
+HOSTPANEL_CLAMD = env_str("HOSTPANEL_CLAMD")
+HOSTPANEL_CLAMD_TIMEOUT = env_int("HOSTPANEL_CLAMD_TIMEOUT", 30)
+# The hourly definitions refresh runs this command first when it exists ('' = skip it).
+HOSTPANEL_FRESHCLAM = env_str("HOSTPANEL_FRESHCLAM", "freshclam")
+# Quarantined (infected) messages are deleted after this many days.
+HOSTPANEL_QUARANTINE_DAYS = env_int("HOSTPANEL_QUARANTINE_DAYS", 4)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ from hostpanel.api.accounts import router as accounts_router
 from hostpanel.api.auth import BasicAuth, BearerAuth
 from hostpanel.api.autoresponders import router as autoresponders_router
 from hostpanel.api.forwards import router as forwards_router
+from hostpanel.api.quarantine import router as quarantine_router
 
 api = NinjaAPI(
     title="hostpanel API",
@@ -30,3 +31,4 @@ errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", forwards_router)
 api.add_router("", autoresponders_router)
+api.add_router("", quarantine_router)

@@ -36,6 +36,7 @@ from mailcore.directory.outbound import (
     record_outcomes,
     retry_outbound,
 )
+from mailcore.directory.quarantine import record_quarantine
 from mailcore.directory.routes import (
     AutoresponderInfo,
     Route,
@@ -76,6 +77,7 @@ __all__ = [
     "postmaster_address",
     "record_outbound",
     "record_outcomes",
+    "record_quarantine",
     "retry_outbound",
     "sender_addresses",
     "server_config",

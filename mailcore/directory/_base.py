@@ -40,6 +40,9 @@ class ServerConfig:
     submissions_port: int = 0  # implicit TLS submission; 0: off
     vacation_interval_days: int = 1
     autoresponder_interval_hours: int = 1
+    quarantine: Path = Path("quarantine")
+    clamd: str = ""  # host:port or socket path; '': no virus scanning
+    clamd_timeout: int = 30
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,9 @@ def server_config() -> ServerConfig:
         submissions_port=settings.HOSTPANEL_SUBMISSIONS_PORT,
         vacation_interval_days=settings.HOSTPANEL_VACATION_INTERVAL_DAYS,
         autoresponder_interval_hours=settings.HOSTPANEL_AUTORESPONDER_INTERVAL_HOURS,
+        quarantine=Path(settings.HOSTPANEL_QUARANTINE),
+        clamd=settings.HOSTPANEL_CLAMD,
+        clamd_timeout=settings.HOSTPANEL_CLAMD_TIMEOUT,
     )
 
 

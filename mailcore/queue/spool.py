@@ -25,7 +25,7 @@ def message_path(spool: Path, queue_id: str) -> Path:
     return Path(spool) / "messages" / queue_id
 
 
-def _write_durably(path: Path, data: bytes) -> None:
+def write_durably(path: Path, data: bytes) -> None:
     tmp_dir = path.parent.parent / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +66,7 @@ def enqueue(
         raise ValueError("a queued message needs at least one recipient")
     queue_id = new_queue_id()
     path = message_path(spool, queue_id)
-    _write_durably(path, message)
+    write_durably(path, message)
     try:
         directory.record_outbound(queue_id, sender, list(recipients), origin=origin,
                                   domain=domain, size=len(message))

@@ -17,7 +17,7 @@ from mailcore import directory as default_directory
 from mailcore.directory import ServerConfig
 from mailcore.routing import executor
 from mailcore.routing.executor import Outcome, Router
-from mailcore.smtp import replies
+from mailcore.smtp import replies, virus
 from mailcore.smtp.protocol import MailEnvelope, MailSession
 from mailcore.smtp.received import Trace, received_header
 from mailcore.smtp.recipients import Directory, Verdict, resolve
@@ -124,7 +124,14 @@ class BaseHandler:
         """Add our Received header, route the message, and say what became of it."""
         transaction_id = new_transaction_id()
         trace = await self._trace(session, envelope, transaction_id, authenticated)
-        message = received_header(trace) + envelope.original_content
+        received = received_header(trace)
+        screened = await virus.screen(
+            self, session, envelope, received + envelope.original_content,
+            transaction_id=transaction_id, client_ip=peer_ip(session),
+            account=session.account if authenticated else None, domain=domain)
+        if screened.reply:
+            return screened.reply
+        message = received + screened.header + envelope.original_content
         try:
             outcome = await asyncio.to_thread(
                 self.router.route, message, envelope.mail_from, list(envelope.routes),

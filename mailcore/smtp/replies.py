@@ -21,6 +21,7 @@ TOO_MANY_HOPS = "554 5.4.6 Too many hops (mail loop?)"
 SENDER_NOT_OWNED = "553 5.7.1 Sender address not owned by the authenticated account"
 NULL_SENDER_REFUSED = "553 5.7.1 A null sender is not accepted for submission"
 FROM_NOT_OWNED = "553 5.7.1 From header address not owned by the authenticated account"
+VIRUS_FOUND = "554 5.7.1 Message rejected: virus found ({virus})"
 ADDRESS_LITERAL_REFUSED = "550 5.1.2 Address literals are not accepted here"
 
 AUTH_OK = "235 2.7.0 Authentication successful"
@@ -29,6 +30,7 @@ AUTH_THROTTLED = "454 4.7.0 Too many failed logins, try again later"
 AUTH_MALFORMED = "501 5.5.2 Cannot decode the authentication data"
 
 TEMPORARY_FAILURE = "451 4.3.0 Temporary server error, please try again later"
+SCANNER_UNAVAILABLE = "451 4.7.1 Virus scanner unavailable, try again later"
 LOOKUP_FAILURE = "451 4.3.0 Temporary lookup failure, please try again later"
 
 # aiosmtpd's own replies, as its protocol engine words them, and what we send instead.

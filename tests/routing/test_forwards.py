@@ -137,7 +137,7 @@ def test_no_250_before_the_remote_copies_are_spooled(mx, domain, monkeypatch, ca
         raise OSError(28, "No space left on device")
 
     forward(domain, "info", "x@remote.test")
-    monkeypatch.setattr("mailcore.queue.spool._write_durably", full_disk)
+    monkeypatch.setattr("mailcore.queue.spool.write_durably", full_disk)
     assert send(mx, mail(to="info@example.com"), to=["info@example.com"])[-1] == (451, "4.3.0")
     assert OutboundMessage.objects.count() == 0
     assert "No space left on device" in caplog.text

@@ -57,6 +57,8 @@ def message(subject="Hello", body="Hi Jane,\r\nlunch tomorrow?\r\n", to="jane@ex
 def strip_received(stored: bytes) -> tuple[bytes, bytes]:
     """Split a stored message into (our Received header, the rest as the client sent it).
 
+    Our ``X-Virus-Scanned:`` line, right below the Received header, goes with it.
+
     The ``Delivered-To:`` line(s) a local delivery puts on top are skipped.
     """
     assert stored.startswith(b"Delivered-To: "), stored[:200]
@@ -66,6 +68,8 @@ def strip_received(stored: bytes) -> tuple[bytes, bytes]:
     lines = stored.split(b"\n")
     count = 1
     while lines[count].startswith((b"\t", b" ")):
+        count += 1
+    while lines[count].startswith(b"X-Virus-Scanned: "):  # added with our Received header
         count += 1
     return b"\n".join(lines[:count]) + b"\n", b"\n".join(lines[count:])
 

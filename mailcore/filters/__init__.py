@@ -1,0 +1,1 @@
+"""Content filters the SMTP servers run on a message before routing it."""

@@ -142,3 +142,10 @@ def test_the_image_is_python_slim_installed_with_pip_and_runs_unprivileged():
     assert users and users[-1] not in {"root", "0"}
     ignored = (REPO / ".dockerignore").read_text().split()
     assert {".venv", "var", ".git", "secrets"} <= set(ignored)
+
+
+def test_the_mail_servers_scan_with_the_clamav_service(compose):
+    env = compose["services"]["smtpd"]["environment"]
+    host, _, port = env["HOSTPANEL_CLAMD"].partition(":")
+    assert host == "clamav" and "clamav" in compose["services"]
+    assert port == "3310"

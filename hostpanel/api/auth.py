@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBasicAuth, HttpBearer
 
 from hostpanel.api.tokens import account_for_token
+from hostpanel.lib.logins import compose_username
 
 REALM = "hostpanel API"
 
@@ -50,14 +51,6 @@ def _count_failure(request) -> None:
         cache.set(key, 1, timeout=settings.HOSTPANEL_AUTH_FAILURE_WINDOW)
 
 
-def login_name(username: str) -> str:
-    """``postmaster%example.com`` (Eudora style) is ``postmaster@example.com``."""
-    username = username.strip().lower()
-    if "@" not in username and "%" in username:
-        username = "@".join(username.rsplit("%", 1))
-    return username
-
-
 class BasicAuth(HttpBasicAuth):
     """The panel's login and password: ``postmaster@example.com`` and its password."""
 
@@ -66,7 +59,7 @@ class BasicAuth(HttpBasicAuth):
             return None
         _refuse_if_blocked(request)
         account = ModelBackend().authenticate(
-            request, username=login_name(username), password=password
+            request, username=compose_username(username, ""), password=password
         )
         if account is None:
             _count_failure(request)

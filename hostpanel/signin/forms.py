@@ -6,28 +6,11 @@ username. An operator has no domain and leaves that field empty; a full address
 typed in the account field with an empty domain works too.
 """
 
-import contextlib
-
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mailcore.addresses import AddressError, normalize_domain
-
-
-def compose_username(account: str, domain: str) -> str:
-    """``jane`` + ``example.com`` -> ``jane@example.com``; no domain: the account as typed."""
-    account = account.strip().lower()
-    domain = domain.strip().lower()
-    if not domain:
-        if "@" not in account and "%" in account:
-            account = "@".join(account.rsplit("%", 1))  # jane%example.com (Eudora)
-        return account
-    with contextlib.suppress(AddressError):  # else no such domain exists: the login fails
-        domain = normalize_domain(domain)
-    if account.endswith("@" + domain):
-        return account
-    return f"{account}@{domain}"
+from hostpanel.lib.logins import compose_username
 
 
 class LoginForm(AllauthLoginForm):

@@ -4,12 +4,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from hostpanel.api import tokens
-from hostpanel.api.auth import login_name
 from hostpanel.domains.models import Account
+from hostpanel.lib.logins import compose_username
 
 
 def _account(address: str) -> Account:
-    account = Account.objects.filter(username=login_name(address)).first()
+    account = Account.objects.filter(username=compose_username(address, "")).first()
     if account is None:
         raise CommandError(f"No account {address!r}.")
     return account

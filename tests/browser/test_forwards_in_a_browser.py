@@ -112,7 +112,9 @@ def test_a_user_turns_on_a_vacation_message_on_their_own_page(page, jane, screen
     browser.find_element(By.XPATH,
                          "//button[normalize-space()='Save routing and vacation']").click()
 
-    _wait_for(browser, ec.presence_of_element_located((By.CSS_SELECTOR, ".messages")))
+    # Wait for the new page's message: the page before it may show one too (signed in).
+    _wait_for(browser, ec.text_to_be_present_in_element(
+        (By.CSS_SELECTOR, ".messages"), "Your routing and vacation settings were saved."))
     assert "Your routing and vacation settings were saved." in browser.find_element(
         By.CSS_SELECTOR, ".messages").text
     assert browser.find_element(By.ID, "id_vacation_enabled").is_selected()

@@ -1,0 +1,78 @@
+"""The language a message is written in (py3langid), or None when that is not clear.
+
+A user who accepts only some languages gets mail in others scored as spam, so a wrong guess
+costs a lost message: quoted replies, signatures, URLs and addresses are removed first
+(they are often in another language, or in none), and a guess is only given for enough
+letters and a confident model. The model (about half a second to load) is loaded once, on
+first use, by whichever thread gets there first; classifying is read-only and thread-safe.
+"""
+
+import re
+import threading
+
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+MIN_LETTERS = 200  # letters left after cleaning, below which no guess is made
+MIN_PROBABILITY = 0.9
+MAX_CHARS = 5_000  # characters of cleaned text analysed (more changes nothing but the time)
+MAX_INPUT = 50_000  # characters of the text looked at before cleaning
+
+# The 20 panel languages first, then others the model knows well; English names.
+LANGUAGES: dict[str, str] = {
+    "en": "English", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian",
+    "pt": "Portuguese", "nl": "Dutch", "sv": "Swedish", "da": "Danish",
+    "nb": "Norwegian", "fi": "Finnish", "pl": "Polish", "cs": "Czech", "sk": "Slovak",
+    "hu": "Hungarian", "ru": "Russian", "bg": "Bulgarian", "tr": "Turkish",
+    "ja": "Japanese", "zh": "Chinese",
+    "ar": "Arabic", "he": "Hebrew", "el": "Greek", "uk": "Ukrainian", "ro": "Romanian",
+    "hr": "Croatian", "sr": "Serbian", "sl": "Slovenian", "et": "Estonian", "lv": "Latvian",
+    "lt": "Lithuanian", "ko": "Korean", "vi": "Vietnamese", "th": "Thai",
+    "id": "Indonesian", "ms": "Malay", "hi": "Hindi", "fa": "Persian", "ca": "Catalan",
+    "eu": "Basque", "gl": "Galician", "is": "Icelandic", "ga": "Irish",
+}
+# The model's labels that ISO 639-1 (and a user's choice) knows under the macrolanguage.
+_ALIASES = {"no": "nb", "yue": "zh", "wuu": "zh", "arz": "ar", "ary": "ar", "uzs": "uz"}
+_NO_LANGUAGE = "zxx"  # the model's label for text with no linguistic content
+
+_URL_RE = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]{1,15}://|www\.)\S{0,2000}")
+_EMAIL_RE = re.compile(r"[^\s@<>()]{1,64}@[^\s@<>()]{1,255}")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+_lock = threading.Lock()
+_identifier: list[LanguageIdentifier] = []
+
+
+def load() -> None:
+    """Load the model now (a server calls it at start, so that no message waits for it)."""
+    _model()
+
+
+def detect(text: str) -> tuple[str, float] | None:
+    """(ISO 639-1 code, probability) of ``text``'s language, or None when unsure."""
+    sample = clean(text)[:MAX_CHARS]
+    if len(_LETTER_RE.findall(sample)) < MIN_LETTERS:
+        return None
+    code, probability = _model().classify(sample)
+    if probability < MIN_PROBABILITY or code == _NO_LANGUAGE:
+        return None
+    return _ALIASES.get(code, code), probability
+
+
+def clean(text: str) -> str:
+    """``text`` without quoted lines, the signature (after ``-- ``), URLs and addresses."""
+    kept = []
+    for line in text[:MAX_INPUT].splitlines():
+        if line.rstrip("\r") in ("-- ", "--"):
+            break  # RFC 3676 4.3 signature separator ("--" when trailing spaces were lost)
+        if line.lstrip().startswith(">"):
+            continue
+        kept.append(line)
+    cleaned = _URL_RE.sub(" ", "\n".join(kept))
+    return _EMAIL_RE.sub(" ", cleaned)
+
+
+def _model() -> LanguageIdentifier:
+    with _lock:
+        if not _identifier:
+            _identifier.append(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
+        return _identifier[0]

@@ -24,6 +24,10 @@ app.conf.beat_schedule = {
         "task": "hostpanel.quarantine.tasks.purge_quarantine",
         "schedule": crontab(minute=29),
     },
+    "purge-caught-spam": {
+        "task": "hostpanel.spam.tasks.purge_caught_spam",
+        "schedule": crontab(minute=37),
+    },
     "refresh-virus-definitions": {
         "task": "hostpanel.quarantine.tasks.refresh_definitions",
         "schedule": crontab(minute=7),

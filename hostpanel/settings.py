@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "hostpanel.routing",
     "hostpanel.outbound",
     "hostpanel.quarantine",
+    "hostpanel.spam",
     "hostpanel.signin",
     "hostpanel.api",
     "hostpanel.servers",
@@ -227,8 +228,20 @@ HOSTPANEL_CLAMD = env_str("HOSTPANEL_CLAMD")
 HOSTPANEL_CLAMD_TIMEOUT = env_int("HOSTPANEL_CLAMD_TIMEOUT", 30)
 # The hourly definitions refresh runs this command first when it exists ('' = skip it).
 HOSTPANEL_FRESHCLAM = env_str("HOSTPANEL_FRESHCLAM", "freshclam")
+# `make run` starts its own clamd on this port when clamd and definitions are installed and
+# HOSTPANEL_CLAMD is unset; definitions are read from HOSTPANEL_CLAMAV_DATABASE.
+HOSTPANEL_LOCAL_CLAMD = env_bool("HOSTPANEL_LOCAL_CLAMD", True)
+HOSTPANEL_LOCAL_CLAMD_PORT = env_int("HOSTPANEL_LOCAL_CLAMD_PORT", 3320)
+HOSTPANEL_CLAMAV_DATABASE = env_path("HOSTPANEL_CLAMAV_DATABASE", Path("/var/lib/clamav"))
 # Quarantined (infected) messages are deleted after this many days.
 HOSTPANEL_QUARANTINE_DAYS = env_int("HOSTPANEL_QUARANTINE_DAYS", 4)
+# Spam: the domain's spam account name, how long caught spam is kept, where the
+# classifier's models live (base.model from `manage.py spam learn`, one per domain).
+HOSTPANEL_SPAM_ACCOUNT = env_str("HOSTPANEL_SPAM_ACCOUNT", "spam")
+HOSTPANEL_SPAM_DAYS = env_int("HOSTPANEL_SPAM_DAYS", 10)
+HOSTPANEL_SPAM_MODELS = env_path("HOSTPANEL_SPAM_MODELS", HOSTPANEL_HOME / "spam")
+# Seconds a blocklist or SPF/DKIM/DMARC lookup may take before it counts as no answer.
+HOSTPANEL_SPAM_DNS_TIMEOUT = env_int("HOSTPANEL_SPAM_DNS_TIMEOUT", 3)
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ from hostpanel.api.auth import BasicAuth, BearerAuth
 from hostpanel.api.autoresponders import router as autoresponders_router
 from hostpanel.api.forwards import router as forwards_router
 from hostpanel.api.quarantine import router as quarantine_router
+from hostpanel.api.spam import router as spam_router
 
 api = NinjaAPI(
     title="hostpanel API",
@@ -32,3 +33,4 @@ api.add_router("", accounts_router)
 api.add_router("", forwards_router)
 api.add_router("", autoresponders_router)
 api.add_router("", quarantine_router)
+api.add_router("", spam_router)

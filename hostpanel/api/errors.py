@@ -24,6 +24,8 @@ def _friendly(error: dict) -> str:
         "int_type": _("Enter a whole number."),
         "int_parsing": _("Enter a whole number."),
         "bool_type": _("Enter true or false."),
+        "float_type": _("Enter a number."),
+        "float_parsing": _("Enter a number."),
         "string_type": _("Enter a text."),
         "greater_than_equal": _("Enter a number of at least %(min)s.")
         % {"min": error.get("ctx", {}).get("ge")},

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from hostpanel.domains.models import POSTMASTER, Account, DeletedMailbox, Domain
 from hostpanel.lib.validation import collect
 from hostpanel.outbound.services import create_dkim_key
+from hostpanel.spam.services import create_spam_account, is_spam_account
 from mailcore.addresses import AddressError, is_valid_local_part, normalize_domain
 from mailcore.maildir import Maildir, maildir_path, remove_tree
 
@@ -106,6 +107,7 @@ def create_domain(name: str, postmaster_password: str, default_quota_mb: int | N
         raise ValidationError(errors)
     domain = Domain.objects.create(name=name, default_quota_mb=default_quota_mb)
     create_account(domain, POSTMASTER, postmaster_password, quota_mb=default_quota_mb)
+    create_spam_account(domain)
     create_dkim_key(domain)
     return domain
 
@@ -205,6 +207,8 @@ def delete_account(account: Account) -> DeletedMailbox:
     """Delete an account now; its mail is set aside and removed after the grace period."""
     if account.is_postmaster:
         raise ValidationError({"name": _("The postmaster account cannot be deleted.")})
+    if is_spam_account(account):
+        raise ValidationError({"name": _("The domain's spam account cannot be deleted.")})
     with transaction.atomic():
         address = account.username
         account.delete()

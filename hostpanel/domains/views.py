@@ -18,6 +18,7 @@ from hostpanel.domains.access import get_domain_for_user
 from hostpanel.domains.forms import AccountCreateForm, AccountUpdateForm, ChangeOwnPasswordForm
 from hostpanel.domains.models import Account, Domain
 from hostpanel.routing.forms import RoutingForm
+from hostpanel.spam.views import initial_password_notice
 
 ACCOUNTS_PER_PAGE = 25
 
@@ -57,6 +58,7 @@ def accounts(request, domain_name: str):
     rows = [(account, services.mailbox_usage(account)) for account in page.object_list]
     return render(request, "domains/accounts.html", {
         "domain": domain, "page": page, "rows": rows, "query": query,
+        "spam_password": initial_password_notice(request, domain),
     })
 
 

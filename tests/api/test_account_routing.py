@@ -135,4 +135,4 @@ def test_the_list_shows_each_accounts_routing(as_postmaster, jane):
     services.update_routing(jane, mode="delete")
     items = as_postmaster.get("/domains/example.com/accounts").json()["items"]
     assert {item["name"]: item["routing"]["mode"] for item in items} == {
-        "jane": "delete", "postmaster": "standard"}
+        "jane": "delete", "postmaster": "standard", "spam": "standard"}

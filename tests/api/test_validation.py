@@ -41,7 +41,7 @@ def test_a_refused_account_gets_400_with_field_errors(as_postmaster, jane, body,
     errors = _errors(as_postmaster.post(ACCOUNTS, body))
     assert list(errors) == [field]
     assert message in errors[field][0]
-    assert Account.objects.filter(domain=jane.domain).count() == 2  # nothing half-written
+    assert Account.objects.filter(domain=jane.domain).count() == 3  # nothing half-written
 
 
 @pytest.mark.parametrize(("raw", "message"), [

@@ -50,7 +50,7 @@ def test_a_postmaster_logs_in_creates_an_account_and_sees_it_listed(page, postma
     assert "The account bob@example.com was created." in status
     rows = {row.find_element(By.TAG_NAME, "th").text: row.text
             for row in browser.find_elements(By.CSS_SELECTOR, "table.accounts tbody tr")}
-    assert set(rows) == {"bob@example.com", "postmaster@example.com"}
+    assert set(rows) == {"bob@example.com", "postmaster@example.com", "spam@example.com"}
     assert "200 MB" in rows["bob@example.com"] and "Off" in rows["bob@example.com"]
 
     assert screenshot("accounts").stat().st_size > 0

@@ -37,7 +37,7 @@ def test_the_list_shows_each_account_with_quota_usage_and_spam_filtering(
     assert "250 MB" in jane_row and "4.0\xa0KB" in jane_row and "On" in jane_row
     bob_row = page[page.index("bob@example.com"):].split("</tr>")[0]
     assert "No limit" in bob_row and "0\xa0bytes" in bob_row and "Off" in bob_row
-    assert "3 accounts" in page
+    assert "4 accounts" in page  # with postmaster and the spam account
 
 
 def test_a_postmaster_creates_an_account(as_postmaster, domain):
@@ -75,7 +75,7 @@ def test_a_refused_account_shows_why_and_keeps_what_was_typed(as_postmaster, jan
     name = fields.get("name", "bob")
     assert f'value="{name}"' in page.replace("&#x27;", "'")
     assert f'name="quota_mb" value="{fields.get("quota_mb", "100")}"' in page
-    assert Account.objects.filter(domain=jane.domain).count() == 2  # postmaster and jane
+    assert Account.objects.filter(domain=jane.domain).count() == 3  # postmaster, spam, jane
 
 
 def test_a_postmaster_modifies_quota_spam_filtering_and_password(as_postmaster, jane):
@@ -138,7 +138,7 @@ def test_a_postmaster_deletes_an_account_and_its_mail_is_moved_aside(as_postmast
     assert len(list((settings.HOSTPANEL_MAIL_ROOT / record.path / "new").iterdir())) == 1
     page = as_postmaster.get(ACCOUNTS).content.decode()
     assert "The account jane@example.com was deleted." in page
-    assert _listed(page) == ["postmaster@example.com"]
+    assert _listed(page) == ["postmaster@example.com", "spam@example.com"]
 
 
 def test_the_postmaster_account_has_no_delete_button_and_cannot_be_deleted(as_postmaster,

@@ -9,10 +9,11 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture(autouse=True)
 def _mail_root(settings, tmp_path):
-    """Each test gets its own mail tree."""
+    """Each test gets its own mail tree (and spam models)."""
     settings.HOSTPANEL_MAIL_ROOT = tmp_path / "mail"
     settings.HOSTPANEL_SPOOL = tmp_path / "spool"
     settings.HOSTPANEL_QUARANTINE = tmp_path / "quarantine"
+    settings.HOSTPANEL_SPAM_MODELS = tmp_path / "spam"
     return settings.HOSTPANEL_MAIL_ROOT
 
 

@@ -29,6 +29,8 @@ from aiosmtpd.controller import Controller
 from dnslib import AAAA, CNAME, MX, QTYPE, RCODE, RR, TXT, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
+from mailcore.filters.spam import authres, dnsbl
+
 HOST = "127.0.0.1"
 TXT_STRING_LIMIT = 255
 
@@ -283,6 +285,10 @@ def run_queue() -> list[str]:
 
 @pytest.fixture
 def dns_server():
+    # The spam filter caches DNS answers per server address: a new server (maybe on
+    # the port of an earlier test's) starts with nothing cached.
+    authres.clear_cache()
+    dnsbl.cache.clear()
     server = DnsServer()
     yield server
     server.stop()

@@ -48,6 +48,7 @@ from mailcore.directory.routes import (
     sender_addresses,
     today,
 )
+from mailcore.directory.spam import SpamPolicy, record_caught_spam, spam_policies
 
 __all__ = [
     "AutoresponderInfo",
@@ -57,6 +58,7 @@ __all__ = [
     "QueuedMessage",
     "QueuedRecipient",
     "Route",
+    "SpamPolicy",
     "ServerConfig",
     "Vacation",
     "check_password",
@@ -76,11 +78,13 @@ __all__ = [
     "overdue_outbound",
     "postmaster_address",
     "record_outbound",
+    "record_caught_spam",
     "record_outcomes",
     "record_quarantine",
     "retry_outbound",
     "sender_addresses",
     "server_config",
+    "spam_policies",
     "today",
     "translation_override",
 ]

@@ -43,6 +43,8 @@ class ServerConfig:
     quarantine: Path = Path("quarantine")
     clamd: str = ""  # host:port or socket path; '': no virus scanning
     clamd_timeout: int = 30
+    spam_models: Path = Path("spam")  # the classifier's models (mailcore.filters.spam.store)
+    spam_dns_timeout: int = 3
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ def server_config() -> ServerConfig:
         quarantine=Path(settings.HOSTPANEL_QUARANTINE),
         clamd=settings.HOSTPANEL_CLAMD,
         clamd_timeout=settings.HOSTPANEL_CLAMD_TIMEOUT,
+        spam_models=Path(settings.HOSTPANEL_SPAM_MODELS),
+        spam_dns_timeout=settings.HOSTPANEL_SPAM_DNS_TIMEOUT,
     )
 
 

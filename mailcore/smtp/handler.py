@@ -9,15 +9,18 @@ import asyncio
 import logging
 import secrets
 import socket
+import threading
 import time
 
 from aiosmtpd.smtp import TLSSetupException
 
 from mailcore import directory as default_directory
 from mailcore.directory import ServerConfig
+from mailcore.filters.spam import language
+from mailcore.filters.spam.store import ModelStore
 from mailcore.routing import executor
 from mailcore.routing.executor import Outcome, Router
-from mailcore.smtp import replies, virus
+from mailcore.smtp import replies, spamcheck, virus
 from mailcore.smtp.protocol import MailEnvelope, MailSession
 from mailcore.smtp.received import Trace, received_header
 from mailcore.smtp.recipients import Directory, Verdict, resolve
@@ -89,6 +92,9 @@ class BaseHandler:
         self.directory = directory
         self.router = router or Router(config, directory)
         self.max_recipients = max_recipients
+        self.spam_models = ModelStore(config.spam_models)
+        # The language model takes about half a second to load: not on a client's time.
+        threading.Thread(target=language.load, name="load-language-model", daemon=True).start()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         # The MX takes no logins: no "AUTH" line. With this hook, the name is ours to record.
@@ -131,12 +137,19 @@ class BaseHandler:
             account=session.account if authenticated else None, domain=domain)
         if screened.reply:
             return screened.reply
-        message = received + screened.header + envelope.original_content
+        body = screened.header + envelope.original_content
+        message = received + body
+        filtered = await spamcheck.screen(
+            self, session, envelope, received, body, transaction_id=transaction_id,
+            client_ip=peer_ip(session),
+            authenticated=session.account.address if authenticated else "")
+        outcomes = []
         try:
-            outcome = await asyncio.to_thread(
-                self.router.route, message, envelope.mail_from, list(envelope.routes),
-                origin=origin, domain=domain, max_hops=MAX_HOPS,
-            )
+            for batch in filtered.batches:
+                outcomes.append(await asyncio.to_thread(
+                    self.router.route, received + batch.header + body, envelope.mail_from,
+                    batch.routes, origin=origin, domain=domain, max_hops=MAX_HOPS,
+                ))
         except asyncio.CancelledError:
             # The client hung up: the delivery finishes in its thread, the client
             # never saw a 250 and will send again (a duplicate, never a loss).
@@ -148,7 +161,7 @@ class BaseHandler:
             log.exception("%s: delivery failed", transaction_id)
             outcome_text, reply = "deferred: delivery error", replies.TEMPORARY_FAILURE
         else:
-            outcome_text, reply = _describe(outcome, transaction_id)
+            outcome_text, reply = _describe(outcomes, filtered.caught, transaction_id)
         log.info("%s from=<%s> to=%s size=%d peer=%s %s%s: %s", transaction_id,
                  envelope.mail_from, ",".join(f"<{r}>" for r in envelope.rcpt_tos),
                  len(message), peer_ip(session), trace.tls or "plain",
@@ -193,21 +206,30 @@ _REFUSALS = {
 }
 
 
-def _describe(outcome: Outcome, transaction_id: str) -> tuple[str, str]:
-    """``(log text, SMTP reply)`` for what the router did."""
-    if outcome.refused:
-        return f"refused: {outcome.refused}", _REFUSALS[outcome.refused]
-    parts = []
-    if outcome.delivered:
-        parts.append("delivered to " + ",".join(outcome.delivered))
-    if outcome.over_quota:
-        parts.append("over quota: " + ",".join(outcome.over_quota))
-    if outcome.queued:
-        parts.append("queued as " + ",".join(outcome.queued))
-    if outcome.plan.discarded:
-        parts.append("dropped for " + ",".join(outcome.plan.discarded))
-    if outcome.replied:
-        parts.append("auto-replied by " + ",".join(outcome.replied))
+def _describe(outcomes: list[Outcome], caught: tuple[str, ...],
+              transaction_id: str) -> tuple[str, str]:
+    """``(log text, SMTP reply)`` for what the router did with each batch.
+
+    Refused only when every batch was refused and no copy went to a spam account.
+    """
+    accepted = [outcome for outcome in outcomes if not outcome.refused]
+    parts = [f"refused for some: {outcome.refused}" for outcome in outcomes if outcome.refused]
+    if not accepted and not caught:
+        refused = outcomes[0].refused
+        return f"refused: {refused}", _REFUSALS[refused]
+    for outcome in accepted:
+        if outcome.delivered:
+            parts.append("delivered to " + ",".join(outcome.delivered))
+        if outcome.over_quota:
+            parts.append("over quota: " + ",".join(outcome.over_quota))
+        if outcome.queued:
+            parts.append("queued as " + ",".join(outcome.queued))
+        if outcome.plan.discarded:
+            parts.append("dropped for " + ",".join(outcome.plan.discarded))
+        if outcome.replied:
+            parts.append("auto-replied by " + ",".join(outcome.replied))
+    if caught:
+        parts.append("spam held for " + ",".join(caught))
     return "; ".join(parts) or "accepted", replies.DELIVERED.format(id=transaction_id)
 
 

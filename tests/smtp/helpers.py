@@ -54,10 +54,15 @@ def message(subject="Hello", body="Hi Jane,\r\nlunch tomorrow?\r\n", to="jane@ex
     ).encode()
 
 
+OUR_HEADERS = (b"X-Virus-Scanned: ", b"Authentication-Results: ", b"X-Spam-Score: ",
+               b"X-Spam-Status: ", b"X-Spam-Flag: ")
+
+
 def strip_received(stored: bytes) -> tuple[bytes, bytes]:
     """Split a stored message into (our Received header, the rest as the client sent it).
 
-    Our ``X-Virus-Scanned:`` line, right below the Received header, goes with it.
+    The lines we add right below it (X-Virus-Scanned, Authentication-Results, X-Spam-*)
+    go with it.
 
     The ``Delivered-To:`` line(s) a local delivery puts on top are skipped.
     """
@@ -69,8 +74,10 @@ def strip_received(stored: bytes) -> tuple[bytes, bytes]:
     count = 1
     while lines[count].startswith((b"\t", b" ")):
         count += 1
-    while lines[count].startswith(b"X-Virus-Scanned: "):  # added with our Received header
+    while lines[count].startswith(OUR_HEADERS):  # added with our Received header
         count += 1
+        while lines[count].startswith((b"\t", b" ")):
+            count += 1
     return b"\n".join(lines[:count]) + b"\n", b"\n".join(lines[count:])
 
 

@@ -12,6 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# The public suffix list: DMARC's organisational domains (mailcore/filters/spam/authres.py).
+RUN apt-get update && apt-get install -y --no-install-recommends publicsuffix \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so that a code change does not reinstall them.
 COPY pyproject.toml README.md ./
 COPY hostpanel ./hostpanel
@@ -27,7 +31,7 @@ COPY locale ./locale
 
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/hostpanel hostpanel \
     && mkdir -p /var/lib/hostpanel/mail /var/lib/hostpanel/spool /var/lib/hostpanel/beat \
-                /var/lib/hostpanel/quarantine /var/lib/hostpanel/broker \
+                /var/lib/hostpanel/quarantine /var/lib/hostpanel/broker /var/lib/hostpanel/spam \
     && chown -R hostpanel:hostpanel /var/lib/hostpanel
 
 USER hostpanel

@@ -9,8 +9,9 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 # Debian packages the test suite uses: browser tests, CJK fonts for screenshots,
-# clamd for the virus scanner, swaks and curl for scripted mail and HTTP checks.
-DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk clamav-daemon swaks curl
+# clamd for the virus scanner, swaks and curl for scripted mail and HTTP checks,
+# publicsuffix for DMARC's organisational domains.
+DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk clamav-daemon swaks curl publicsuffix
 LANGUAGES := fr es de it pt_BR nl sv da nb fi pl cs sk hu ru bg tr ja zh_Hans
 
 .DEFAULT_GOAL := help

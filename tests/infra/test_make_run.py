@@ -4,10 +4,12 @@ import http.client
 import os
 import re
 import signal
+import smtplib
 import subprocess
 
 import pytest
 
+from tests.clamd import EICAR, SIGNATURE, VIRUS_NAME, ask
 from tests.support import (
     REPO,
     alive,
@@ -18,6 +20,13 @@ from tests.support import (
     is_listening,
     wait_until,
 )
+
+
+def _pong(port: int) -> bool:
+    try:
+        return ask(("127.0.0.1", port), b"PING") == b"PONG"
+    except OSError:
+        return False
 
 
 def http_status(port: int, path: str) -> int | None:
@@ -31,9 +40,15 @@ def http_status(port: int, path: str) -> int | None:
 
 @pytest.mark.timeout(240)
 def test_make_run_starts_every_process_and_ctrl_c_stops_them_all(tmp_path):
-    web, smtp, submission, pop3 = free_ports(4)
+    web, smtp, submission, pop3, clamd = free_ports(5)
+    # Definitions for the local clamd make run starts (one signature: the EICAR test file).
+    definitions = tmp_path / "clamav"
+    definitions.mkdir()
+    (definitions / "test.ndb").write_text(f"{SIGNATURE}:0:*:{EICAR.hex()}\n")
     env = fresh_environment(
         tmp_path / "home",
+        HOSTPANEL_CLAMAV_DATABASE=str(definitions),
+        HOSTPANEL_LOCAL_CLAMD_PORT=str(clamd),
         HOSTPANEL_WEB_PORT=str(web),
         HOSTPANEL_SMTP_PORT=str(smtp),
         HOSTPANEL_SUBMISSION_PORT=str(submission),
@@ -61,6 +76,15 @@ def test_make_run_starts_every_process_and_ctrl_c_stops_them_all(tmp_path):
                     and "beat: Starting..." in output())
 
         wait_until(up, 150, "web, smtpd, pop3d, worker and beat to start", interval=0.5)
+        wait_until(lambda: _pong(clamd), 60, "the local clamd to answer", interval=0.5)
+        # The mail servers scan with it: the EICAR test file is refused in the session.
+        with smtplib.SMTP("127.0.0.1", smtp, timeout=30) as client:
+            client.ehlo("client.test")
+            client.mail("bob@remote.test")
+            client.rcpt("jane@example.com")
+            code, text = client.data(b"Subject: test\r\n\r\n" + EICAR + b"\r\n")
+        assert (code, text.decode()) == (
+            554, f"5.7.1 Message rejected: virus found ({VIRUS_NAME})"), output()
         started = descendants(make.pid)
         # The terminal's Ctrl-C: SIGINT to the foreground process group.
         os.killpg(make.pid, signal.SIGINT)
@@ -75,7 +99,8 @@ def test_make_run_starts_every_process_and_ctrl_c_stops_them_all(tmp_path):
     assert f"127.0.0.1:{smtp}" in text and f"127.0.0.1:{pop3}" in text
     assert "jane%example.com" in text
     assert alive(started) == set()
-    for port in (web, smtp, submission, pop3):
+    assert f"Virus scan   127.0.0.1:{clamd} (a local clamd" in text
+    for port in (web, smtp, submission, pop3, clamd):
         assert not is_listening(port), port
     # The mail servers stop cleanly on the SIGTERM honcho sends them.
     for name in ("smtpd", "pop3d"):

@@ -19,7 +19,8 @@ from hostpanel.domains import services
 from hostpanel.domains.models import Account
 from tests.support import PYTHON, REPO, fresh_environment
 
-SEEDED = ["jane@example.com", "john@example.com", "postmaster@example.com"]
+SEEDED = ["jane@example.com", "john@example.com", "postmaster@example.com", "spam@example.com"]
+DEMO_LOGINS = [name for name in SEEDED if name != "spam@example.com"]  # spam: random password
 
 
 def run_setup(home: Path, **extra: str) -> str:
@@ -45,8 +46,9 @@ def test_setup_on_an_empty_home_makes_everything_a_first_start_needs(tmp_path):
 
     hashes = accounts(home)
     assert sorted(hashes) == SEEDED
-    assert all(check_password("demo", hashes[name]) for name in SEEDED)
-    for folder in ("mail", "spool", "quarantine", "broker"):
+    assert all(check_password("demo", hashes[name]) for name in DEMO_LOGINS)
+    assert not check_password("demo", hashes["spam@example.com"])
+    for folder in ("mail", "spool", "quarantine", "broker", "spam"):
         assert (home / folder).is_dir()
 
     cert_path, key_path = home / "tls" / "cert.pem", home / "tls" / "key.pem"
@@ -106,7 +108,8 @@ def test_seed_creates_the_demo_domain_once(db):
     call_command("seed")
     seeded = Account.objects.filter(domain__name="example.com").order_by("username")
     assert [account.username for account in seeded] == SEEDED
-    assert all(account.check_password("demo") for account in seeded)
+    assert all(account.check_password("demo") for account in seeded
+               if account.username in DEMO_LOGINS)
     assert seeded.get(local_part="postmaster").is_postmaster
 
 

@@ -20,6 +20,7 @@ from hostpanel.domains.management.commands.seed import (
 )
 from hostpanel.domains.models import Domain
 from hostpanel.lib.devtls import ensure_certificate
+from hostpanel.spam.services import provide_spam_accounts
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ def state_folders() -> list[Path]:
         settings.HOSTPANEL_MAIL_ROOT,
         settings.HOSTPANEL_SPOOL,
         settings.HOSTPANEL_QUARANTINE,
+        settings.HOSTPANEL_SPAM_MODELS,
         home / "broker",
         Path(settings.STATIC_ROOT),
     ]
@@ -127,6 +129,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         if not no_seed:
             call_command("seed", if_empty=True, verbosity=verbosity, stdout=self.stdout)
+        provide_spam_accounts()
         tls = development_tls()
         if not no_banner:
             self.stdout.write("\n" + banner(tls))

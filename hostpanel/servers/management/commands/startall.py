@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from hostpanel.servers import localclamd
 from hostpanel.servers.management.commands.setup import TLSFiles, banner, development_tls
 
 
@@ -34,6 +35,13 @@ def process_environment(tls: TLSFiles | None, base: dict[str, str]) -> dict[str,
     return env
 
 
+def with_clamd(procfile: Path, clamd: localclamd.LocalClamd) -> Path:
+    """A copy of ``procfile`` under HOSTPANEL_HOME with the local clamd as one more process."""
+    combined = Path(settings.HOSTPANEL_HOME) / "Procfile.run"
+    combined.write_text(procfile.read_text().rstrip("\n") + f"\nclamd: {clamd.command}\n")
+    return combined
+
+
 class Command(BaseCommand):
     help = (
         "Set up HOSTPANEL_HOME, print the URLs and logins, then run web, smtpd, pop3d, "
@@ -52,15 +60,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, procfile, processes, **options):
         procfile = Path(procfile).resolve()
+        workdir = procfile.parent
         if not procfile.is_file():
             raise CommandError(f"No process list at {procfile}.")
         call_command("setup", no_banner=True, verbosity=options["verbosity"], stdout=self.stdout)
         tls = development_tls()
+        clamd = localclamd.prepare()
         self.stdout.write("\n" + banner(tls))
-        self.stdout.write("Starting every process; Ctrl-C stops them all.\n\n")
+        if clamd:
+            self.stdout.write(f"  Virus scan   {clamd.address} (a local clamd, {clamd.config})\n")
+            procfile = with_clamd(procfile, clamd)
+        elif not settings.HOSTPANEL_CLAMD:
+            self.stdout.write(f"  Virus scan   off: {localclamd.why_not()}\n")
+        self.stdout.write("\nStarting every process; Ctrl-C stops them all.\n\n")
         self.stdout.flush()
         connections.close_all()
         env = process_environment(tls, dict(os.environ))
+        if clamd:
+            env["HOSTPANEL_CLAMD"] = clamd.address
         argv = [sys.executable, "-m", "honcho", "start",
-                "-f", str(procfile), "-d", str(procfile.parent), *processes]
+                "-f", str(procfile), "-d", str(workdir), *processes]
         os.execve(sys.executable, argv, env)  # noqa: S606 - honcho replaces this process

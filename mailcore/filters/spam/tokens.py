@@ -23,6 +23,9 @@ _WORD_HEADERS = frozenset({"subject", "from", "x-mailer", "user-agent", "organiz
                            "precedence", "x-priority", "x-msmail-priority"})
 # Headers that only give their addresses (their words repeat the same evidence many times).
 _ADDRESS_HEADERS = frozenset({"to", "cc", "reply-to", "sender", "return-path", "errors-to"})
+# Of those, the ones a list manager or bulk sender fills with one same address: one token for
+# all of them, or a list's address would count as four clues (and list spam look like ham).
+_ENVELOPE_HEADERS = frozenset({"reply-to", "sender", "return-path", "errors-to"})
 _SKIP_HEADERS = frozenset({"x-spam-status", "x-spam-flag", "x-spam-level", "x-spam-score",
                            "x-spam-checker-version", "x-spam-report", "x-spam-prev-subject"})
 _WORD_RE = re.compile(r"[^\s\"'()<>\[\]{},;:!?*=|]+")
@@ -66,9 +69,10 @@ def _header_tokens(parsed: ParsedMessage) -> Iterator[str]:
         if lower in _WORD_HEADERS:
             yield from words(value, f"{lower}:")
         if lower in _WORD_HEADERS or lower in _ADDRESS_HEADERS:
+            prefix = "envelope" if lower in _ENVELOPE_HEADERS else lower
             for user, domain in _EMAIL_RE.findall(value):
-                yield f"{lower}:addr:{domain.lower()}"
-                yield f"{lower}:user:{user.lower()}"
+                yield f"{prefix}:addr:{domain.lower()}"
+                yield f"{prefix}:user:{user.lower()}"
         elif lower == "list-id":
             yield f"list-id:{value.rpartition('<')[2].strip('> ').lower()[:80]}"
         elif lower == "message-id":

@@ -318,7 +318,9 @@ def provide_spam_accounts() -> int:
 def take_initial_password(domain: Domain) -> tuple[str, str] | None:
     """``(spam address, first password)`` once; None afterwards."""
     with transaction.atomic():
-        row = (DomainSpamSettings.objects.select_for_update().select_related("spam_account")
+        # of=self: PostgreSQL locks no row of the outer-joined (nullable) spam account.
+        row = (DomainSpamSettings.objects.select_for_update(of=("self",))
+               .select_related("spam_account")
                .filter(domain=domain).exclude(initial_password="").first())
         if row is None or row.spam_account is None:
             return None

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "hostpanel.outbound",
     "hostpanel.quarantine",
     "hostpanel.spam",
+    "hostpanel.lists",
     "hostpanel.signin",
     "hostpanel.api",
     "hostpanel.servers",
@@ -240,6 +241,11 @@ HOSTPANEL_QUARANTINE_DAYS = env_int("HOSTPANEL_QUARANTINE_DAYS", 4)
 HOSTPANEL_SPAM_ACCOUNT = env_str("HOSTPANEL_SPAM_ACCOUNT", "spam")
 HOSTPANEL_SPAM_DAYS = env_int("HOSTPANEL_SPAM_DAYS", 10)
 HOSTPANEL_SPAM_MODELS = env_path("HOSTPANEL_SPAM_MODELS", HOSTPANEL_HOME / "spam")
+# Mailing lists: archives and posts awaiting moderation; how long a post waits for a
+# moderator, and how long a confirmation cookie stays valid.
+HOSTPANEL_LISTS = env_path("HOSTPANEL_LISTS", HOSTPANEL_HOME / "lists")
+HOSTPANEL_LIST_MODERATION_DAYS = env_int("HOSTPANEL_LIST_MODERATION_DAYS", 14)
+HOSTPANEL_LIST_CONFIRM_DAYS = env_int("HOSTPANEL_LIST_CONFIRM_DAYS", 7)
 # Seconds a blocklist or SPF/DKIM/DMARC lookup may take before it counts as no answer.
 HOSTPANEL_SPAM_DNS_TIMEOUT = env_int("HOSTPANEL_SPAM_DNS_TIMEOUT", 3)
 

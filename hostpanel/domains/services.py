@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from hostpanel.domains.models import POSTMASTER, Account, DeletedMailbox, Domain
 from hostpanel.lib.validation import collect
+from hostpanel.lists.services import list_taking
 from hostpanel.outbound.services import create_dkim_key
 from hostpanel.spam.services import create_spam_account, is_spam_account
 from mailcore.addresses import AddressError, is_valid_local_part, normalize_domain
@@ -77,8 +78,9 @@ def lock_domain(domain: Domain) -> None:
 def address_in_use(domain: Domain, name: str) -> str | None:
     """Why ``name@domain`` cannot be given to something new, or None when it is free.
 
-    One address space per domain: an address is an account, a forward or an
-    autoresponder, never two. Call it after :func:`lock_domain` in a transaction.
+    One address space per domain: an address is an account, a forward, an
+    autoresponder or a mailing list's (its own or a service address), never two.
+    Call it after :func:`lock_domain` in a transaction.
     """
     address = f"{name}@{domain.name}"
     if Account.objects.filter(domain=domain, local_part=name).exists():
@@ -87,6 +89,10 @@ def address_in_use(domain: Domain, name: str) -> str | None:
         return _("%(address)s is already a forward.") % {"address": address}
     if domain.autoresponders.filter(local_part=name).exists():
         return _("%(address)s is already an autoresponder.") % {"address": address}
+    mailing_list = list_taking(domain, name)
+    if mailing_list is not None:
+        return _("%(address)s belongs to the mailing list %(list)s.") % {
+            "address": address, "list": mailing_list.address}
     return None
 
 

@@ -32,6 +32,7 @@ COPY locale ./locale
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/hostpanel hostpanel \
     && mkdir -p /var/lib/hostpanel/mail /var/lib/hostpanel/spool /var/lib/hostpanel/beat \
                 /var/lib/hostpanel/quarantine /var/lib/hostpanel/broker /var/lib/hostpanel/spam \
+                /var/lib/hostpanel/lists \
     && chown -R hostpanel:hostpanel /var/lib/hostpanel
 
 USER hostpanel

@@ -38,6 +38,7 @@ def state_folders() -> list[Path]:
         settings.HOSTPANEL_SPOOL,
         settings.HOSTPANEL_QUARANTINE,
         settings.HOSTPANEL_SPAM_MODELS,
+        settings.HOSTPANEL_LISTS,
         home / "broker",
         Path(settings.STATIC_ROOT),
     ]

@@ -43,6 +43,22 @@ class Blocklist(models.Model):
     def __str__(self):
         return self.zone
 
+    def clean(self):
+        """A DNS zone name (stored in lower case) and a score a message can carry."""
+        from django.core.exceptions import ValidationError
+
+        from mailcore.addresses import AddressError, normalize_domain
+
+        errors = {}
+        try:
+            self.zone = normalize_domain((self.zone or "").strip().rstrip("."))
+        except AddressError:
+            errors["zone"] = _("Enter a DNS zone, such as zen.spamhaus.org.")
+        if self.score is not None and not -100 <= self.score <= 100:
+            errors["score"] = _("The score must be between -100 and 100.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class Preferences(models.Model):
     threshold = models.FloatField(

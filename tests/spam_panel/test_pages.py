@@ -287,3 +287,17 @@ def test_the_operators_default_may_be_no_blocklist_at_all(as_postmaster, domain,
     Blocklist.objects.update(default_on=False)
     page = as_postmaster.get(DOMAIN_PAGE).content.decode()
     assert '<p class="helptext">None at present.</p>' in page
+
+
+def test_the_operator_adds_a_blocklist_with_a_valid_zone_only(client, django_user_model):
+    operator = django_user_model.objects.create_superuser("op", "Operator-password-1")
+    client.force_login(operator)
+    url = "/admin/spam/blocklist/add/"
+    fields = {"score": "3", "is_active": "on", "default_on": "on", "description": ""}
+    page = client.post(url, {**fields, "zone": "not a zone!"}).content.decode()
+    assert "Enter a DNS zone, such as zen.spamhaus.org." in page
+    page = client.post(url, {**fields, "zone": "bl.example", "score": "1000"}).content.decode()
+    assert "The score must be between -100 and 100." in page
+    assert client.post(url, {**fields, "zone": "BL.Example."}).status_code == 302
+    assert Blocklist.objects.filter(zone="bl.example").exists()
+    assert not Blocklist.objects.filter(zone__in=["not a zone!", "BL.Example."]).exists()

@@ -24,6 +24,14 @@ app.conf.beat_schedule = {
         "task": "hostpanel.quarantine.tasks.purge_quarantine",
         "schedule": crontab(minute=29),
     },
+    "expire-list-moderation": {
+        "task": "hostpanel.lists.tasks.expire_pending",
+        "schedule": crontab(minute=53),
+    },
+    "send-list-digests": {
+        "task": "hostpanel.lists.tasks.send_digests",
+        "schedule": crontab(minute=5),
+    },
     "purge-caught-spam": {
         "task": "hostpanel.spam.tasks.purge_caught_spam",
         "schedule": crontab(minute=37),

@@ -41,11 +41,13 @@ class OutboundMessage(models.Model):
     FORWARD = "forward"
     AUTOREPLY = "autoreply"
     BOUNCE = "bounce"
+    LIST = "list"
     ORIGINS = [
         (SUBMISSION, _("sent by a user")),
         (FORWARD, _("forwarded")),
         (AUTOREPLY, _("automatic reply")),
         (BOUNCE, _("delivery status notice")),
+        (LIST, _("mailing list")),
     ]
 
     queue_id = models.CharField(_("queue id"), max_length=64, primary_key=True)

@@ -11,6 +11,7 @@ from hostpanel.domains.models import Account, Domain
 from hostpanel.routing.models import AutoReplySent, Autoresponder, Forward, Routing
 from mailcore.addresses import AddressError, split_address
 from mailcore.directory._base import Mailbox, _active_account, _database, _mailbox
+from mailcore.directory.lists import ListAddress, list_address
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class Route:
 
     ``kind`` is ``mailbox`` (an account, with its routing ``mode``: ``standard``,
     ``forward`` or ``delete``, and its vacation), ``forward`` (a forward, or the
-    domain's catch-all when ``via_catch_all``) or ``autoresponder``.
+    domain's catch-all when ``via_catch_all``), ``autoresponder`` or ``list`` (a
+    mailing list's address or one of its service addresses: ``list_target``).
     """
 
     kind: str
@@ -50,6 +52,7 @@ class Route:
     vacation: Vacation | None = None
     autoresponder: AutoresponderInfo | None = None
     via_catch_all: bool = False
+    list_target: ListAddress | None = None
 
 
 def _account_route(account: Account) -> Route:
@@ -97,6 +100,11 @@ def find_route(address: str) -> Route | None:
         return Route(kind="autoresponder", address=canonical, domain=domain.name,
                      autoresponder=AutoresponderInfo(responder.copy_to, responder.subject,
                                                      responder.message))
+    owned = list_address(domain, local)
+    if owned:
+        return Route(kind="list", address=canonical, domain=domain.name, list_target=owned)
+    if owned is False:  # reserved by a list, taking no mail: not for the catch-all
+        return None
     if domain.catch_all:
         return Route(kind="forward", address=canonical, domain=domain.name,
                      forward_to=(domain.catch_all,), via_catch_all=True)

@@ -116,15 +116,65 @@ class _TlsFailed(Exception):
     """STARTTLS was offered but the secure session did not come up."""
 
 
-def _transaction(destination, port, sender, recipients, message, helo, timeout):
+def deliver_each(destinations: Sequence[Destination], port: int,
+                 envelopes: Sequence[tuple[str, str]], message: bytes, *, helo: str,
+                 timeout: float = COMMAND_TIMEOUT) -> list[Outcome]:
+    """One transaction per ``(sender, recipient)``, in as few sessions as possible.
+
+    For a mailing list's copies, each with its own envelope sender (VERP). When a
+    session fails, the next destination takes the recipients it did not reach;
+    those no destination reached get the last reason, as in :func:`deliver`.
+    """
+    outcomes: list[Outcome] = []
+    remaining = list(envelopes)
+    last = Reply(451, "4.4.1 no destination to try")
+    host = ""
+    for destination in destinations:
+        if not remaining:
+            break
+        try:
+            smtp = _session(destination, port, helo, timeout)
+        except SessionFailed as failure:
+            last, host = failure.reply, destination.host
+            continue
+        try:
+            while remaining:
+                sender, recipient = remaining[0]
+                outcomes += _send(smtp, destination.host, sender, [recipient], message)
+                remaining.pop(0)
+                if remaining:
+                    _reset(smtp)
+        except SessionFailed as failure:
+            last, host = failure.reply, destination.host
+        finally:
+            _close(smtp)
+    return outcomes + [Outcome(recipient, last.state, last.status, str(last), host,
+                               not last.ours) for _sender, recipient in remaining]
+
+
+def _session(destination, port, helo, timeout):
     try:
-        smtp = _open(destination, port, helo, timeout, tls=True)
+        return _open(destination, port, helo, timeout, tls=True)
     except _TlsFailed:  # a broken TLS stack on the other side: plain text, as MTAs do
-        smtp = _open(destination, port, helo, timeout, tls=False)
+        return _open(destination, port, helo, timeout, tls=False)
+
+
+def _transaction(destination, port, sender, recipients, message, helo, timeout):
+    smtp = _session(destination, port, helo, timeout)
     try:
         return _send(smtp, destination.host, sender, recipients, message)
     finally:
         _close(smtp)
+
+
+def _reset(smtp: smtplib.SMTP) -> None:
+    """RSET between two transactions of one session; SessionFailed when that fails."""
+    try:
+        code, text = smtp.rset()
+    except (OSError, smtplib.SMTPException) as error:
+        raise SessionFailed(Reply(451, f"4.4.2 connection lost: {error}")) from None
+    if code != 250:
+        raise SessionFailed(Reply.of(code if code >= 400 else 451, text))
 
 
 def _open(destination: Destination, port: int, helo: str, timeout: float, *, tls: bool):

@@ -4,7 +4,9 @@ The attempt claims the message (a lease: see ``directory.claim_outbound``),
 so a task delivered twice, or two workers, never send it at the same time; a
 message already finished is left alone. It signs the message with the DKIM
 key of its domain, rewrites a forwarded message's envelope sender with SRS,
-and sends it to each recipient domain's MX hosts (or the smarthost). Each
+and sends it to each recipient domain's MX hosts (or the smarthost); a mailing
+list's post (origin ``list``) goes in one transaction per recipient, each with
+its VERP envelope sender (:func:`verp_sender`). Each
 result is recorded as soon as a server has answered, so a recipient that got
 its copy is never sent another. Temporarily failed recipients are tried again
 with a growing delay until the message expires; permanent failures and expiry
@@ -23,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from mailcore import directory as default_directory
 from mailcore.queue import client, dkim, dsn, mx, spool, srs
 from mailcore.queue.client import DEFERRED, FAILED, Outcome
+from mailcore.routing.executor import Router
 
 log = logging.getLogger("mailcore.queue")
 
@@ -67,6 +70,17 @@ def envelope_sender(message, config, directory=default_directory) -> str:
     if directory.is_local_domain(sender.rpartition("@")[2].lower()):
         return sender  # our own domains' SPF lists us already
     return srs.rewrite(sender, message.domain or config.hostname, config.secret)
+
+
+def verp_sender(sender: str, recipient: str) -> str:
+    """A list post's envelope sender for one recipient (VERP).
+
+    ``team-return-12-@example.com`` for ``bob@remote.test`` is
+    ``team-return-12-bob=remote.test@example.com``: a bounce names the copy that failed.
+    """
+    local, _, domain = sender.rpartition("@")
+    user, _, host = recipient.rpartition("@")
+    return f"{local}{user.lower()}={host.lower()}@{domain}"
 
 
 def signed(original: bytes, message, directory=default_directory) -> bytes:
@@ -116,7 +130,8 @@ def _send(config, message, original, recipients, directory) -> list[Outcome]:
             results = [Outcome(address, DEFERRED, "4.4.7", "not tried in this attempt: "
                                "other domains took too long") for address in group]
         else:
-            results = _send_to_domain(config, domain, resolver, sender, group, data)
+            results = _send_to_domain(config, domain, resolver, sender, group, data,
+                                      verp=message.origin == "list")
         for result in results:
             log.info("%s to=<%s> mx=%s result=%s %s", message.queue_id, result.recipient,
                      result.host or "-", result.state, result.diagnostic)
@@ -127,12 +142,17 @@ def _send(config, message, original, recipients, directory) -> list[Outcome]:
     return outcomes
 
 
-def _send_to_domain(config, domain, resolver, sender, recipients, data) -> list[Outcome]:
+def _send_to_domain(config, domain, resolver, sender, recipients, data, *,
+                    verp: bool = False) -> list[Outcome]:
+    """``verp``: one transaction per recipient, with its own envelope sender (lists)."""
     try:
         destinations, port = _route(config, domain, resolver)
     except mx.LookupFailed as error:
         state = FAILED if error.permanent else DEFERRED
         return [Outcome(address, state, error.status, error.text) for address in recipients]
+    if verp:
+        envelopes = [(verp_sender(sender, address), address) for address in recipients]
+        return client.deliver_each(destinations, port, envelopes, data, helo=config.hostname)
     return client.deliver(destinations, port, sender, recipients, data, helo=config.hostname)
 
 
@@ -145,8 +165,11 @@ def _conclude(config, message, original, outcomes, directory) -> None:
         log.info("%s: expired after %d attempts", message.queue_id, message.attempts)
         failed, deferred = failed + deferred, []
     if failed:
-        dsn.notify_sender(message, original, failed, expired=expired, config=config,
-                          directory=directory)
+        if message.origin == "list":
+            _report_to_list(config, message, original, failed, expired, directory)
+        else:
+            dsn.notify_sender(message, original, failed, expired=expired, config=config,
+                              directory=directory)
         failures = [(outcome.recipient, FAILED, outcome.error) for outcome in failed]
         directory.record_outcomes(message.queue_id, failures)
     if deferred:
@@ -155,3 +178,26 @@ def _conclude(config, message, original, outcomes, directory) -> None:
         return
     directory.finish_outbound(message.queue_id)
     spool.message_path(config.spool, message.queue_id).unlink(missing_ok=True)
+
+
+def _report_to_list(config, message, original, failed, expired, directory) -> None:
+    """A list post's failed copies: a DSN each to its VERP address, where the list counts it.
+
+    The VERP address is the list's own (hosted here): the router takes it
+    straight to :mod:`mailcore.lists.bounces`, as it does bounces from elsewhere.
+    """
+    router = Router(config, directory)
+    for failure in failed:
+        address = verp_sender(message.sender, failure.recipient)
+        route = directory.find_route(address)
+        if route is None:
+            log.warning("%s: no list takes the bounce address <%s>", message.queue_id, address)
+            continue
+        subject, text = dsn.notice_text(config.hostname, [failure], expired=expired,
+                                        lifetime_days=config.queue_lifetime_days,
+                                        directory=directory)
+        report = dsn.failure_report(hostname=config.hostname, queue_id=message.queue_id,
+                                    sender=address, arrival=message.created_at,
+                                    original=original, failures=[failure], subject=subject,
+                                    text=text)
+        router.route(report, "", [(address, route)], origin="bounce")

@@ -11,6 +11,9 @@ nothing is done and the caller refuses the message (``554 5.4.6``): the
 sending server bounces it. When some copies arrived and others looped, the
 sender gets one DSN (:mod:`mailcore.queue.dsn`) for the others.
 
+Mailing lists' jobs (posts, commands) are carried out next, by
+:mod:`mailcore.lists.dispatch`, also before the client hears 250.
+
 Automatic replies are sent after that, each on its own: a reply that fails is
 logged, never turned into a failure of the message it answers.
 """
@@ -24,6 +27,7 @@ from mailcore import directory as default_directory
 from mailcore.addresses import AddressError, split_address
 from mailcore.delivery.local import has_room
 from mailcore.directory import QueuedMessage, Route, ServerConfig
+from mailcore.lists import dispatch as lists
 from mailcore.maildir import Maildir, to_lf
 from mailcore.queue import dsn, spool
 from mailcore.queue.client import FAILED
@@ -107,6 +111,7 @@ class Router:
         queued = self._enqueue_remote(message, sender, plan, origin, domain)
         self._report(sender, plan)
         self._bounce(message, sender, plan)
+        lists.handle(self, message, sender, plan.lists)
         replied = tuple(self._send_replies(plan, facts))
         return Outcome(plan, delivered=delivered, over_quota=over_quota, queued=queued,
                        replied=replied)
@@ -116,7 +121,7 @@ class Router:
             if plan.loops:
                 return LOOP
             return NO_SUCH_USER if plan.failed else ""
-        if plan.local and not plan.remote and not plan.discarded and not any(
+        if plan.local and not (plan.remote or plan.discarded or plan.lists) and not any(
             has_room(copy.mailbox, size) for copy in plan.local
         ):
             return MAILBOX_FULL

@@ -6,7 +6,7 @@ beyond deciding where copies go and whether an automatic reply is allowed.
 
 import re
 from dataclasses import dataclass
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses
@@ -38,6 +38,9 @@ def header_block(message: bytes) -> bytes:
 
 def _text(value) -> str:
     """A header value as text: raw UTF-8 (RFC 6532) and encoded words (RFC 2047) decoded."""
+    if isinstance(value, Header):  # compat32's form of a header with 8-bit bytes in it
+        value = "".join(part.decode("utf-8", "replace") if isinstance(part, bytes) else part
+                        for part, _charset in decode_header(value))
     value = str(value)
     if any("\udc80" <= char <= "\udcff" for char in value):
         value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

@@ -9,7 +9,9 @@ recipients' routes (:func:`mailcore.directory.find_route`), and expands them:
 - a forward (or a domain's catch-all) sends to each of its targets, which are
   expanded in turn when they are local: a forward to a forward, to an account
   that forwards, to an autoresponder;
-- an autoresponder adds a reply and sends its copy-to address a copy.
+- an autoresponder adds a reply and sends its copy-to address a copy;
+- a mailing list's address (or service address) adds a list job, which
+  :mod:`mailcore.lists` carries out.
 
 Every address is expanded once per message (a mailbox reached by two paths
 gets one copy; a remote address gets one). Loops are stopped, never followed:
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Protocol
 
 from mailcore.addresses import AddressError, split_address
-from mailcore.directory import Mailbox, Route
+from mailcore.directory import ListAddress, Mailbox, Route
 from mailcore.routing import rfc3834
 from mailcore.routing.facts import MessageFacts
 
@@ -66,6 +68,13 @@ class ReplyJob:
 
 
 @dataclass(frozen=True)
+class ListJob:
+    target: ListAddress
+    address: str  # the list address the message was sent to
+    trace: tuple[str, ...]  # the hosted addresses it passed, the list address last
+
+
+@dataclass(frozen=True)
 class Plan:
     local: tuple[LocalCopy, ...] = ()
     remote: tuple[RemoteCopy, ...] = ()
@@ -74,11 +83,12 @@ class Plan:
     loops: tuple[str, ...] = ()  # addresses where a loop was stopped
     failed: tuple[tuple[str, str], ...] = ()  # (target, reason): a forward to nowhere
     quiet: tuple[tuple[str, str], ...] = ()  # (responder, reason): replies not sent
+    lists: tuple[ListJob, ...] = ()
 
     @property
     def delivers(self) -> bool:
         """Whether any copy goes somewhere (or is dropped on purpose)."""
-        return bool(self.local or self.remote or self.discarded)
+        return bool(self.local or self.remote or self.discarded or self.lists)
 
 
 def keeps_copy(route: Route) -> bool:
@@ -115,6 +125,7 @@ class _Planner:
         self.loops: list[str] = []
         self.failed: list[tuple[str, str]] = []
         self.quiet: list[tuple[str, str]] = []
+        self.lists: list[ListJob] = []
         self.expanded: set[str] = set()
         self.cycled = False
 
@@ -123,11 +134,12 @@ class _Planner:
             local=tuple(self.local.values()), remote=tuple(self.remote.values()),
             replies=tuple(self.replies.values()), discarded=tuple(self.discarded),
             loops=tuple(self.loops), failed=tuple(self.failed), quiet=tuple(self.quiet),
+            lists=tuple(self.lists),
         )
 
     def _outcomes(self) -> int:
         return sum(map(len, (self.local, self.remote, self.replies, self.discarded,
-                             self.loops, self.failed, self.quiet)))
+                             self.loops, self.failed, self.quiet, self.lists)))
 
     def recipient(self, address: str, route: Route | None) -> None:
         before, self.cycled = self._outcomes(), False
@@ -160,6 +172,8 @@ class _Planner:
             self._reply("autoresponder", route.address, info.subject, info.message, trace)
             if info.copy_to:
                 self._target(info.copy_to, route.domain, trace)
+        elif route.kind == "list" and route.list_target is not None:
+            self.lists.append(ListJob(route.list_target, route.address, trace))
         else:
             self.failed.append((route.address, f"unknown route {route.kind!r}"))
 

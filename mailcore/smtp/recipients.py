@@ -3,8 +3,9 @@
 Synchronous (directory and disk): the handlers call :func:`resolve` from a
 worker thread. A hosted address is accepted when it routes somewhere
 (:func:`mailcore.directory.find_route`: a mailbox, a forward, an autoresponder,
-the domain's catch-all). Everything else is for the caller to judge: the MX
-refuses ``REMOTE`` (we are not a relay), submission takes it after AUTH.
+a mailing list's address or service address, the domain's catch-all).
+Everything else is for the caller to judge: the MX refuses ``REMOTE`` (we are
+not a relay), submission takes it after AUTH.
 
 Relay tricks never reach a route: source routes are dropped by the parser
 (RFC 5321 says to ignore them), so ``<@example.com:x@other.org>`` is
@@ -81,10 +82,10 @@ def resolve(address: str, declared_size: int, directory: Directory,
         return _srs_bounce(local, domain, config)
     local = local.lower()
     canonical = f"{local}@{domain}"
-    if not is_valid_local_part(local):
-        return Resolution(Verdict.UNKNOWN_USER, canonical)
     route = directory.find_route(canonical)
-    if route is None:
+    # Only a mailing list's service addresses go beyond account names ("=" of VERP
+    # returns, cookies past 64 characters); no catch-all takes such a local part.
+    if route is None or not (is_valid_local_part(local) or route.kind == "list"):
         return Resolution(Verdict.UNKNOWN_USER, canonical)
     if keeps_copy(route) and not has_room(route.mailbox, declared_size):
         return Resolution(Verdict.MAILBOX_FULL, canonical, route)

@@ -81,3 +81,10 @@ def test_a_reply_to_a_message_without_message_id_has_no_in_reply_to():
     reply = parsed(build_reply(job(), read_facts(b"Subject: x\r\n\r\nbody\r\n")))
     assert reply["In-Reply-To"] is None and reply["References"] is None
     assert reply["Subject"] == "Re: x"
+
+
+def test_a_raw_utf8_subject_is_read_as_text():
+    facts = read_facts("From: Jörg <jorg@remote.test>\r\nSubject: Grüße aus Köln\r\n\r\nhi\r\n"
+                       .encode())
+    assert facts.subject == "Grüße aus Köln"
+    assert facts.senders == ("jorg@remote.test",)

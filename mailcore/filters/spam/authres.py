@@ -327,6 +327,19 @@ def _dmarc_record(lookup: _Dns, domain: str) -> dict[str, str] | None:
     return tags
 
 
+def dmarc_policy(domain: str, *, dns_server: str = "", timeout: float = 5.0) -> str:
+    """The DMARC policy for mail from ``domain`` (``sp=`` of its organisation for a subdomain):
+    reject, quarantine or none; '' without a record. Raises DNSException on DNS errors."""
+    lookup = _Dns(dns_server, timeout)
+    tags = _dmarc_record(lookup, domain)
+    organisation = organisational_domain(domain)
+    if tags is None and organisation != domain:
+        tags = _dmarc_record(lookup, organisation)
+        if tags is not None and tags.get("sp"):
+            tags["p"] = tags["sp"]
+    return tags.get("p", "none") if tags is not None else ""
+
+
 def organisational_domain(domain: str) -> str:
     """The registered domain: public suffix plus one label (RFC 7489 section 3.2)."""
     labels = _domain(domain).split(".")

@@ -284,3 +284,21 @@ def export_members(mailing_list: MailingList, role: str = Role.SUBSCRIBER) -> st
     for member in members(mailing_list, role).order_by("address"):
         writer.writerow([member.address, member.created_at.date().isoformat()])
     return out.getvalue()
+
+
+# -- moderation from the panel -----------------------------------------------------------
+
+def moderate(pending, accept: bool) -> bool:
+    """Accept (send to the list) or reject (tell the sender) a held post, as by mail.
+
+    False when it was decided or expired meanwhile. Sending goes through the mail
+    side (the router and the outbound queue), exactly as a moderator's reply would.
+    """
+    from mailcore import directory
+    from mailcore.lists.moderation import decide_post
+    from mailcore.routing.executor import Router
+
+    info = directory.list_info(pending.mailing_list_id)
+    if info is None:
+        return False
+    return decide_post(Router(directory.server_config()), info, pending.token, accept)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from hostpanel.lists import services as list_services
 from hostpanel.lists.models import ArchivedPost, PendingPost
 from tests.lists_mail.helpers import deliver, mail, parse, sent_to, service_address, text
 from tests.routing.helpers import inbox
@@ -160,3 +161,17 @@ def test_a_hosted_subscriber_posts_through_submission(tls_mx, list_factory, remo
     [copy] = sent_to(remote, READER)
     assert copy["Subject"] == "[team] From Jane"
     assert parse(inbox("jane@example.com")[0])["Subject"] == "[team] From Jane"
+
+
+def test_a_held_post_is_accepted_or_rejected_from_the_panels_service(mx, list_factory,
+                                                                     remote):
+    list_factory(posting="moderated", subscribers=[READER], moderators=[MODERATOR])
+    deliver(mx, sender=STRANGER, subject="First")
+    deliver(mx, sender=STRANGER, subject="Second")
+    first, second = PendingPost.objects.order_by("created_at", "pk")
+    assert list_services.moderate(first, accept=True) is True
+    assert [copy["Subject"] for copy in sent_to(remote, READER)] == ["[team] First"]
+    assert list_services.moderate(second, accept=False) is True
+    assert "did not accept" in text(sent_to(remote, STRANGER)[-1])
+    assert list_services.moderate(first, accept=True) is False  # already decided
+    assert len(sent_to(remote, READER)) == 1 and PendingPost.objects.count() == 0

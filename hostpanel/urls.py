@@ -13,6 +13,7 @@ urlpatterns = [
     path("domains/", include("hostpanel.routing.urls")),
     path("domains/", include("hostpanel.quarantine.urls")),
     path("", include("hostpanel.spam.urls")),
+    path("", include("hostpanel.lists.urls")),
     path("api-tokens/", include("hostpanel.api.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

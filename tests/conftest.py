@@ -14,6 +14,7 @@ def _mail_root(settings, tmp_path):
     settings.HOSTPANEL_SPOOL = tmp_path / "spool"
     settings.HOSTPANEL_QUARANTINE = tmp_path / "quarantine"
     settings.HOSTPANEL_SPAM_MODELS = tmp_path / "spam"
+    settings.HOSTPANEL_LISTS = tmp_path / "lists"
     return settings.HOSTPANEL_MAIL_ROOT
 
 

@@ -309,6 +309,9 @@ class BounceState:
     warned_at: datetime | None
 
 
+BOUNCE_MEMORY = timedelta(days=30)  # bounces older than this are forgotten at the next one
+
+
 @_database
 def record_list_bounce(list_id: int, address: str) -> BounceState | None:
     """Count a bounce of ``address``'s copy; None when it is no (digest) subscriber."""
@@ -319,9 +322,12 @@ def record_list_bounce(list_id: int, address: str) -> BounceState | None:
             mailing_list_id=list_id, address=address,
             role__in=(Role.SUBSCRIBER, Role.DIGEST)))
         for member in found:
+            if member.first_bounce_at and now - member.first_bounce_at > BOUNCE_MEMORY:
+                # An old, isolated run of bounces: the address has worked since.
+                member.bounces, member.first_bounce_at, member.warned_at = 0, None, None
             member.bounces += 1
             member.first_bounce_at = member.first_bounce_at or now
-            member.save(update_fields=["bounces", "first_bounce_at"])
+            member.save(update_fields=["bounces", "first_bounce_at", "warned_at"])
     if not found:
         return None
     first = min(found, key=lambda member: member.first_bounce_at)

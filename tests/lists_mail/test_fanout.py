@@ -9,6 +9,7 @@ from hostpanel.lists import services
 from hostpanel.lists.models import ArchivedPost, Member, PendingPost
 from hostpanel.lists.tasks import expire_pending, send_digests
 from hostpanel.outbound.models import OutboundMessage
+from mailcore import directory
 from tests.lists_mail.helpers import deliver, parse
 from tests.net import run_queue
 from tests.smtp.helpers import DELIVERED
@@ -139,3 +140,14 @@ def test_the_beat_task_sends_a_mime_digest_to_digest_subscribers(mx, list_factor
     assert posts.get_content_type() == "multipart/digest"
     assert [part.get_payload()[0]["Subject"] for part in posts.get_payload()] == [
         "[team] One", "[team] Two"]
+
+
+def test_bounces_older_than_a_month_are_forgotten_at_the_next_one(list_factory):
+    team = list_factory(subscribers=["old@remote.test"])
+    Member.objects.filter(address="old@remote.test").update(
+        bounces=2, first_bounce_at=timezone.now() - timedelta(days=40),
+        warned_at=timezone.now() - timedelta(days=35))
+    state = directory.record_list_bounce(team.pk, "old@remote.test")
+    assert state.bounces == 1 and state.warned_at is None
+    assert timezone.now() - state.first_bounce_at < timedelta(minutes=1)
+    assert directory.record_list_bounce(team.pk, "old@remote.test").bounces == 2

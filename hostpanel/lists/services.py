@@ -56,20 +56,29 @@ def list_for_local_part(domain: Domain, local_part: str) -> MailingList | None:
             .order_by("-local_part").first())
 
 
-def _service_suffix(local_part: str, name: str) -> str | None:
-    """``request`` for ``team-request`` of list ``team``; '' for ``team``; None otherwise."""
+def service_of(local_part: str, name: str) -> tuple[str, str] | None:
+    """Which address of list ``name`` ``local_part`` is: ``(service, argument)``.
+
+    ``("", "")`` for the list itself, ``("confirm", "<cookie>")`` for
+    ``team-confirm-<cookie>``, the longest suffix winning (``digest-subscribe``
+    over ``digest``); None when it is none of the list's.
+    """
     if local_part == name:
-        return ""
-    rest = local_part[len(name) + 1:] if local_part.startswith(name + "-") else None
-    if rest is None:
+        return "", ""
+    if not local_part.startswith(name + "-"):
         return None
-    return next((s for s in SERVICE_SUFFIXES if rest == s or rest.startswith(s + "-")), None)
+    rest = local_part[len(name) + 1:]
+    matches = [s for s in SERVICE_SUFFIXES if rest == s or rest.startswith(s + "-")]
+    if not matches:
+        return None
+    service = max(matches, key=len)
+    return service, rest[len(service) + 1:]
 
 
 def list_taking(domain: Domain, local_part: str) -> MailingList | None:
     """The list that owns ``local_part@domain`` as its address or a service address."""
     found = list_for_local_part(domain, local_part)
-    if found is None or _service_suffix(local_part, found.local_part) is None:
+    if found is None or service_of(local_part, found.local_part) is None:
         return None
     return found
 

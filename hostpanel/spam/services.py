@@ -32,18 +32,16 @@ from hostpanel.spam.models import (
     Preferences,
 )
 from mailcore.addresses import AddressError, normalize_domain, split_address
-from mailcore.filters.spam import store
+from mailcore.filters.spam import language, store
 from mailcore.filters.spam.message import MAX_BYTES, parse
-from mailcore.maildir import Maildir, maildir_path
+from mailcore.maildir import Maildir, StoredMessage, maildir_path
+from mailcore.routing.facts import header_block
 
 FIELDS = ("enabled", "threshold", "languages", "dnsbls", "whitelist", "blacklist")
 
-# Languages a user can accept: the 20 of the panel first, then others the detector knows.
-PANEL_LANGUAGES = ("en", "fr", "es", "de", "it", "pt", "nl", "sv", "da", "nb", "fi", "pl",
-                   "cs", "sk", "hu", "ru", "bg", "tr", "ja", "zh")
-OTHER_LANGUAGES = ("ar", "ca", "el", "et", "eu", "fa", "ga", "gl", "he", "hi", "hr", "id",
-                   "is", "ko", "lt", "lv", "ms", "ro", "sl", "sr", "th", "uk", "vi")
-LANGUAGES = PANEL_LANGUAGES + OTHER_LANGUAGES
+# Languages a user can accept: those the detector names, the panel's 20 first.
+LANGUAGES = tuple(language.LANGUAGES)
+PANEL_LANGUAGES = LANGUAGES[:20]
 _DJANGO_LANGUAGE = {"zh": "zh-hans"}
 
 
@@ -378,29 +376,27 @@ def learn_message(domain: Domain, raw: bytes, is_spam: bool) -> None:
                  lambda model: model.learn(parsed, is_spam) or 1)
 
 
-def caught_message_path(caught: CaughtSpam) -> Path | None:
-    """The caught message's file in the spam account (``new/`` or, once read, ``cur/``)."""
+def _caught_message(caught: CaughtSpam) -> tuple[Maildir, StoredMessage] | None:
+    """The spam account and the caught message in it (``new/`` or, once read, ``cur/``)."""
     box = spam_maildir(caught.domain)
-    if box is None or "/" in caught.filename or not caught.filename:
+    if box is None or not caught.filename:
         return None
-    for message in box.messages():
-        if message.uid == caught.filename:
-            return message.path
-    return None
-
-
-_OUR_LINES = (b"delivered-to:", b"x-original-to:", b"x-spam-flag:")
+    found = next((m for m in box.messages() if m.uid == caught.filename), None)
+    return (box, found) if found else None
 
 
 def _as_received(stored: bytes) -> bytes:
-    """The caught copy without the lines that filed it as spam (the first few, ours)."""
-    lines = stored.split(b"\n")
-    start = 0
-    while start < len(lines) and lines[start].lower().startswith(_OUR_LINES):
-        start += 1
-    rest = [line for line in lines[start:start + 200]
-            if not line.lower().startswith(b"x-spam-flag:")] + lines[start + 200:]
-    return b"\r\n".join(line.rstrip(b"\r") for line in rest)
+    """The caught copy (LF, as stored) without the lines that filed it as spam, in CRLF.
+
+    Those are the first lines (Delivered-To for the spam account, X-Original-To)
+    and an X-Spam-Flag in the header.
+    """
+    head = header_block(stored)
+    lines = [line for line in head.split(b"\n")[:-1]
+             if not line.lower().startswith(b"x-spam-flag:")]
+    while lines and lines[0].lower().startswith((b"delivered-to:", b"x-original-to:")):
+        lines.pop(0)
+    return b"\r\n".join(line.rstrip(b"\r") for line in lines + stored[len(head):].split(b"\n"))
 
 
 def not_spam(caught: CaughtSpam) -> None:
@@ -412,10 +408,11 @@ def not_spam(caught: CaughtSpam) -> None:
     from mailcore import directory
     from mailcore.routing.executor import Router
 
-    path = caught_message_path(caught)
-    if path is None:
+    found = _caught_message(caught)
+    if found is None:
         raise ValidationError(_("This message is no longer in the spam account."))
-    stored = path.read_bytes()
+    box, stored_message = found
+    stored = stored_message.path.read_bytes()
     route = directory.find_route(caught.recipient)
     if route is None:
         raise ValidationError(_("%(address)s no longer exists.") % {"address": caught.recipient})
@@ -433,6 +430,5 @@ def not_spam(caught: CaughtSpam) -> None:
         except ValidationError:
             pass  # a sender that is no address (or a full list): delivered all the same
     learn_message(caught.domain, stored, is_spam=False)
-    box = spam_maildir(caught.domain)
-    box.remove([message for message in box.messages() if message.path == path])
+    box.remove([stored_message])
     caught.delete()

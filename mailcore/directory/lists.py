@@ -6,7 +6,6 @@ never handed out without its message on disk.
 """
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from hostpanel.domains.models import Domain
 from hostpanel.lists import services, storage
 from hostpanel.lists.models import ArchivedPost, MailingList, Member, PendingPost, Role
 from mailcore.directory._base import _database
+from mailcore.queue.spool import write_durably
 
 # Service addresses that need an argument (a cookie, a VERP return) and those that take one
 # optionally ("team-get-12"); the others take none.
@@ -160,12 +160,9 @@ def list_address(domain: Domain, local_part: str) -> ListAddress | None | bool:
     row = services.list_taking(domain, local_part)
     if row is None:
         return None
-    if local_part == row.local_part:
+    service, argument = services.service_of(local_part, row.local_part)
+    if not service:
         return ListAddress(row.pk, row.address, "")
-    rest = local_part[len(row.local_part) + 1:]
-    service = max((s for s in services.SERVICE_SUFFIXES
-                   if rest == s or rest.startswith(s + "-")), key=len)
-    argument = rest[len(service) + 1:]
     if not _offered(row, service, argument):
         return False
     return ListAddress(row.pk, row.address, service, argument)
@@ -211,17 +208,6 @@ def remove_list_member(list_id: int, address: str, role: str = Role.SUBSCRIBER) 
     return services.remove_member(row, address, role)
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Written to a temporary name, fsynced, renamed: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "xb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(tmp, path)
-
-
 @_database
 def number_post(list_id: int, message: bytes, *, sender: str, subject: str) -> int:
     """The post's number (taken atomically), and its archive copy when the list keeps one."""
@@ -233,7 +219,7 @@ def number_post(list_id: int, message: bytes, *, sender: str, subject: str) -> i
         number = row.next_number - 1
         if row.archive:
             path = storage.list_folder(row) / "archive" / str(number)
-            _write(path, message)
+            write_durably(path, message)
             ArchivedPost.objects.create(mailing_list=row, number=number, sender=sender[:320],
                                         subject=subject[:500], path=str(path),
                                         size=len(message))
@@ -264,7 +250,7 @@ def hold_post(list_id: int, message: bytes, *, sender: str, subject: str,
     token = secrets.token_hex(16)
     row = MailingList.objects.select_related("domain").get(pk=list_id)
     path = storage.list_folder(row) / "pending" / token
-    _write(path, message)
+    write_durably(path, message)
     PendingPost.objects.create(mailing_list=row, token=token, sender=sender[:320],
                                subject=subject[:500], path=str(path), size=len(message),
                                expires_at=timezone.now() + timedelta(days=days))

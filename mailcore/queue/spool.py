@@ -26,10 +26,12 @@ def message_path(spool: Path, queue_id: str) -> Path:
 
 
 def write_durably(path: Path, data: bytes) -> None:
+    """Write to ``../tmp`` under a unique name, fsync, rename into place, fsync the folder."""
     tmp_dir = path.parent.parent / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tmp_dir / path.name
+    # Unique even when a crash left a file of this name behind (the sweep removes those).
+    tmp = tmp_dir / f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         view = memoryview(data)

@@ -13,11 +13,14 @@ import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 
 from mailcore.filters.spam import authres, classify, dnsbl, language
 from mailcore.filters.spam.hits import Hit
 from mailcore.filters.spam.message import ParsedMessage, parse
 from mailcore.filters.spam.store import ModelStore
+from mailcore.routing.facts import header_block
 
 LANGUAGE_SCORE = 6.0  # above the default threshold: an unwanted language alone is spam
 WHITELIST_SCORE = -100.0
@@ -128,7 +131,7 @@ async def analyse(raw: bytes, context: Context, policies: Iterable[Policy],
 async def _blocklists(raw: bytes, context: Context, zones: list[str],
                       allow_private: bool) -> dict[str, list[str]]:
     ips = [context.client_ip]
-    received = _received_headers(raw)
+    received = await asyncio.to_thread(_received_headers, raw)  # parsing: not on the loop
     hop = dnsbl.last_untrusted_hop(received, set(context.received), allow_private=allow_private)
     if hop and hop not in ips:
         ips.append(hop)
@@ -136,13 +139,10 @@ async def _blocklists(raw: bytes, context: Context, zones: list[str],
                              timeout=context.dns_timeout, allow_private=allow_private)
 
 
-_RECEIVED = re.compile(rb"^Received:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
-MAX_HEADER_BYTES = 256 * 1024
-
-
 def _received_headers(raw: bytes) -> list[str]:
-    head = raw[:MAX_HEADER_BYTES].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-    return [" ".join(match.decode("latin-1").split()) for match in _RECEIVED.findall(head)]
+    """The Received values (read apart from the content tests, which run concurrently)."""
+    header = BytesHeaderParser(policy=compat32).parsebytes(header_block(raw))
+    return [" ".join(str(value).split()) for value in header.get_all("Received", [])]
 
 
 def _rule_name(zone: str) -> str:

@@ -2,8 +2,8 @@
 
 from hostpanel.lists.models import Member
 from mailcore.lists import cookies
-from tests.lists_mail.helpers import deliver, sent_to, service_address, text
-from tests.smtp.helpers import DELIVERED
+from tests.lists_mail.helpers import deliver, mail, sent_to, service_address, text
+from tests.smtp.helpers import DELIVERED, RELAYING_DENIED, send
 
 BOB = "bob@remote.test"
 
@@ -158,3 +158,14 @@ def test_the_digest_has_its_own_subscribe_and_unsubscribe_addresses(mx, list_fac
     assert members("digest") == []
     assert [m["Subject"] for m in sent_to(remote, BOB)] == [
         "Welcome to team@example.com", "Goodbye from team@example.com"]
+
+
+def test_a_list_is_no_relay(mx, list_factory, remote):
+    list_factory(subscribers=["reader@remote.test"])
+    data = mail("spammer@remote.test", subject="Buy now")
+    replies = send(mx, data, to=["team@example.com", "victim@elsewhere.test",
+                                 "team-return-1-victim=elsewhere.test@example.com"],
+                   sender="spammer@remote.test")
+    assert replies[2] == RELAYING_DENIED  # the MX takes no remote recipient
+    assert sent_to(remote, "victim@elsewhere.test") == []
+    assert sent_to(remote, "reader@remote.test") == []  # a stranger's post is not sent

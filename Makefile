@@ -10,8 +10,8 @@ MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 # Debian packages the test suite uses: browser tests, CJK fonts for screenshots,
 # clamd for the virus scanner, swaks and curl for scripted mail and HTTP checks,
-# publicsuffix for DMARC's organisational domains.
-DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk clamav-daemon swaks curl publicsuffix
+# publicsuffix for DMARC's organisational domains, gettext (msgfmt) for the catalogues.
+DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk clamav-daemon swaks curl publicsuffix gettext
 LANGUAGES := fr es de it pt_BR nl sv da nb fi pl cs sk hu ru bg tr ja zh_Hans
 
 .DEFAULT_GOAL := help
@@ -69,7 +69,7 @@ system-packages:
 
 messages: venv
 	@$(MAKE) --no-print-directory system-packages DEBIAN_PACKAGES=gettext
-	$(MANAGE) makemessages --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' -e html,txt,py \
+	$(MANAGE) makemessages --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' -e html,txt,py --no-obsolete \
 		$(foreach lang,$(LANGUAGES),-l $(lang))
 	$(MANAGE) compilemessages --ignore='.venv/*' --ignore='var/*'
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "hostpanel.quarantine",
     "hostpanel.spam",
     "hostpanel.lists",
+    "hostpanel.mailsettings",
     "hostpanel.signin",
     "hostpanel.api",
     "hostpanel.servers",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hostpanel.signin.language.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -143,7 +145,15 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# The panel's 20 languages, each named in itself (the language menu shows them so).
+LANGUAGES = [
+    ("en", "English"), ("fr", "Français"), ("es", "Español"), ("de", "Deutsch"),
+    ("it", "Italiano"), ("pt-br", "Português (Brasil)"), ("nl", "Nederlands"),
+    ("sv", "Svenska"), ("da", "Dansk"), ("nb", "Norsk bokmål"), ("fi", "Suomi"),
+    ("pl", "Polski"), ("cs", "Čeština"), ("sk", "Slovenčina"), ("hu", "Magyar"),
+    ("ru", "Русский"), ("bg", "Български"), ("tr", "Türkçe"), ("ja", "日本語"),
+    ("zh-hans", "简体中文"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("HOSTPANEL_TIME_ZONE", "UTC")
 USE_I18N = True
@@ -182,6 +192,10 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # Mail storage and servers.
 HOSTPANEL_HOSTNAME = env_str("HOSTPANEL_HOSTNAME", "localhost")
+# The one host name mail programs use for POP3 and SMTP (Mail settings page, autoconfiguration).
+HOSTPANEL_MAIL_HOST = env_str("HOSTPANEL_MAIL_HOST", HOSTPANEL_HOSTNAME)
+# Where people reach the panel, for links in mail (one-click unsubscribe needs https).
+HOSTPANEL_PANEL_URL = env_str("HOSTPANEL_PANEL_URL", f"https://{HOSTPANEL_HOSTNAME}").rstrip("/")
 HOSTPANEL_MAIL_ROOT = env_path("HOSTPANEL_MAIL_ROOT", HOSTPANEL_HOME / "mail")
 HOSTPANEL_SPOOL = env_path("HOSTPANEL_SPOOL", HOSTPANEL_HOME / "spool")
 HOSTPANEL_QUARANTINE = env_path("HOSTPANEL_QUARANTINE", HOSTPANEL_HOME / "quarantine")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("domains/", include("hostpanel.quarantine.urls")),
     path("", include("hostpanel.spam.urls")),
     path("", include("hostpanel.lists.urls")),
+    path("", include("hostpanel.mailsettings.urls")),
     path("api-tokens/", include("hostpanel.api.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

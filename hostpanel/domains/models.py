@@ -5,6 +5,7 @@ administrator (its password is the domain's master password, as in vpopmail);
 accounts without a domain are the operator's staff and resellers.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -75,6 +76,10 @@ class Account(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    language = models.CharField(
+        _("language"), max_length=16, blank=True, choices=settings.LANGUAGES,
+        help_text=_("Of the panel and of the mail the system writes to this account. "
+                    "Empty: the browser's."))
 
     objects = AccountManager()
 

@@ -18,7 +18,7 @@ from hostpanel.domains.models import Domain
 # bounces to "<list>-return-<number>-<user>=<host>@" (VERP).
 SERVICE_SUFFIXES = ("subscribe", "unsubscribe", "request", "owner", "help", "index", "get",
                     "digest", "digest-subscribe", "digest-unsubscribe", "confirm", "accept",
-                    "reject", "return", "allow", "mod")
+                    "reject", "return", "edit", "allow", "mod")
 
 
 class Posting(models.TextChoices):

@@ -9,6 +9,7 @@ address space.
 import csv
 import io
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from hostpanel.lists.models import (
     Role,
 )
 from mailcore.addresses import AddressError, split_address
+from mailcore.lists import cookies
 
 # The languages of the texts a list sends: the panel's 20.
 LIST_LANGUAGES = ("en", "fr", "es", "de", "it", "pt-br", "nl", "sv", "da", "nb", "fi", "pl",
@@ -311,3 +313,19 @@ def moderate(pending, accept: bool) -> bool:
     if info is None:
         return False
     return decide_post(Router(directory.server_config()), info, pending.token, accept)
+
+
+def one_click_member(list_id: int, cookie: str) -> tuple[MailingList, str, str] | None:
+    """The list, address and role an unsubscribe link names; None when it is not valid.
+
+    The links are made by :mod:`mailcore.lists.oneclick` for each subscriber's copy.
+    """
+    found = cookies.check(settings.SECRET_KEY.encode(), list_id, cookie)
+    address = cookies.decode_address(found.payload) if found else None
+    if found is None or address is None or found.action not in ("out", "dout"):
+        return None
+    mailing_list = MailingList.objects.select_related("domain").filter(
+        pk=list_id, domain__is_active=True).first()
+    if mailing_list is None:
+        return None
+    return mailing_list, address, Role.DIGEST if found.action == "dout" else Role.SUBSCRIBER

@@ -39,4 +39,6 @@ urlpatterns = [
          name="reject"),
     path(LIST + "archive/", views.archive, name="archive"),
     path(LIST + "archive/<int:number>/", views.archive_post, name="archive_post"),
+    path("lists/unsubscribe/<int:list_id>/<path:cookie>/", views.one_click,
+         name="one_click"),
 ]

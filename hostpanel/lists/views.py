@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hostpanel.domains.access import get_domain_for_user
@@ -338,3 +339,25 @@ def archive_post(request, domain_name: str, name: str, number: int):
     return render(request, "lists/archive_post.html", {
         **_archive_context(request, mailing_list), "post": post,
         "message": read_message(post)})
+
+
+@csrf_exempt  # mail providers POST here (RFC 8058); the signed link is the authority
+@require_http_methods(["GET", "HEAD", "POST"])
+def one_click(request, list_id: int, cookie: str):
+    """The unsubscribe link in a subscriber's copy: a GET asks, a POST unsubscribes.
+
+    Link checkers and previews only GET; mail providers' one-click buttons POST
+    ``List-Unsubscribe=One-Click``, as the page's own button does.
+    """
+    found = services.one_click_member(list_id, cookie)
+    if found is None:
+        return render(request, "lists/unsubscribe.html", {"invalid": True}, status=404)
+    mailing_list, address, role = found
+    context = {"mailing_list": mailing_list, "address": address,
+               "digest": role == Role.DIGEST}
+    if request.method == "POST":
+        context["removed"] = services.remove_member(mailing_list, address, role)
+        context["done"] = True
+    else:
+        context["member"] = services.is_member(mailing_list, address, role)
+    return render(request, "lists/unsubscribe.html", context)

@@ -9,6 +9,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hostpanel.domains.forms import add_service_errors
 from hostpanel.domains.models import Account, Domain
@@ -175,9 +176,11 @@ class RoutingForm(_ServiceForm):
     vacation_enabled = forms.BooleanField(label=_("Send a vacation message"), required=False)
     vacation_subject = _subject_field(required=False)
     vacation_message = _message_field(required=False)
-    vacation_start = forms.DateField(label=_("From"), required=False, widget=_DateInput(),
+    vacation_start = forms.DateField(label=pgettext_lazy("first day", "From"), required=False,
+                                     widget=_DateInput(),
                                      help_text=_("Optional: the first day replies go out."))
-    vacation_end = forms.DateField(label=_("Until"), required=False, widget=_DateInput(),
+    vacation_end = forms.DateField(label=pgettext_lazy("last day", "Until"), required=False,
+                                   widget=_DateInput(),
                                    help_text=_("Optional: the last day replies go out."))
 
     def __init__(self, *args, account: Account, **kwargs):

@@ -8,11 +8,12 @@ mounted at all.
 from allauth.account import views as allauth_views
 from django.urls import path
 
-from hostpanel.signin import views
+from hostpanel.signin import language, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", allauth_views.login, name="account_login"),
     path("accounts/logout/", allauth_views.logout, name="account_logout"),
     path("accounts/inactive/", allauth_views.account_inactive, name="account_inactive"),
+    path("language/", language.set_language, name="set_language"),
 ]

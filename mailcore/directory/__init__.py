@@ -45,6 +45,8 @@ from mailcore.directory.lists import (
     record_list_bounce,
     remove_bouncing_member,
     remove_list_member,
+    search_list_members,
+    set_list_text,
     take_pending,
 )
 from mailcore.directory.outbound import (
@@ -128,6 +130,8 @@ __all__ = [
     "record_outcomes",
     "record_quarantine",
     "remove_list_member",
+    "search_list_members",
+    "set_list_text",
     "retry_outbound",
     "sender_addresses",
     "server_config",

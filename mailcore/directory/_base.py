@@ -45,6 +45,7 @@ class ServerConfig:
     clamd_timeout: int = 30
     spam_models: Path = Path("spam")  # the classifier's models (mailcore.filters.spam.store)
     spam_dns_timeout: int = 3
+    panel_url: str = ""  # https://panel.example.com: links in mail; '' or http: none
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def server_config() -> ServerConfig:
         clamd_timeout=settings.HOSTPANEL_CLAMD_TIMEOUT,
         spam_models=Path(settings.HOSTPANEL_SPAM_MODELS),
         spam_dns_timeout=settings.HOSTPANEL_SPAM_DNS_TIMEOUT,
+        panel_url=settings.HOSTPANEL_PANEL_URL,
     )
 
 

@@ -22,12 +22,13 @@ from hostpanel.domains.models import Domain
 from hostpanel.lists import services, storage
 from hostpanel.lists.models import ArchivedPost, MailingList, Member, PendingPost, Role
 from mailcore.directory._base import _database
-from mailcore.queue.spool import write_durably
+from mailcore.queue import spool  # (a module: spool imports this package too)
 
 # Service addresses that need an argument (a cookie, a VERP return) and those that take one
-# optionally ("team-get-12"); the others take none.
-ARGUMENT_REQUIRED = frozenset({"confirm", "accept", "reject", "return"})
-ARGUMENT_OPTIONAL = frozenset({"get"})
+# optionally ("team-get-12", "team-subscribe-jane=example.org"); the others take none.
+ARGUMENT_REQUIRED = frozenset({"confirm", "accept", "reject", "return", "edit"})
+ARGUMENT_OPTIONAL = frozenset({"get", "subscribe", "unsubscribe", "digest-subscribe",
+                               "digest-unsubscribe"})
 # Reserved by the list's name space but not offered by mail (ezmlm's allow and mod lists).
 NOT_OFFERED = frozenset({"allow", "mod"})
 # Mail a list sends to one address (confirmations, answers to commands, refusals) and in
@@ -64,6 +65,8 @@ class ListInfo:
     digest: bool
     request_address: bool
     remote_admin: bool
+    remote_view_subscribers: bool
+    remote_edit_texts: bool
     private: bool
     subscribe_confirm: bool
     subscribe_moderated: bool
@@ -130,6 +133,8 @@ def _info(row: MailingList) -> ListInfo:
         owner=row.owner, prefix=row.prefix, posting=row.posting, reply_to=row.reply_to,
         reply_to_address=row.reply_to_address, trailer=row.trailer, digest=row.digest,
         request_address=row.request_address, remote_admin=row.remote_admin,
+        remote_view_subscribers=row.remote_view_subscribers,
+        remote_edit_texts=row.remote_edit_texts,
         private=row.private, subscribe_confirm=row.subscribe_confirm,
         subscribe_moderated=row.subscribe_moderated,
         unsubscribe_confirm=row.unsubscribe_confirm, archive=row.archive,
@@ -219,7 +224,7 @@ def number_post(list_id: int, message: bytes, *, sender: str, subject: str) -> i
         number = row.next_number - 1
         if row.archive:
             path = storage.list_folder(row) / "archive" / str(number)
-            write_durably(path, message)
+            spool.write_durably(path, message)
             ArchivedPost.objects.create(mailing_list=row, number=number, sender=sender[:320],
                                         subject=subject[:500], path=str(path),
                                         size=len(message))
@@ -250,7 +255,7 @@ def hold_post(list_id: int, message: bytes, *, sender: str, subject: str,
     token = secrets.token_hex(16)
     row = MailingList.objects.select_related("domain").get(pk=list_id)
     path = storage.list_folder(row) / "pending" / token
-    write_durably(path, message)
+    spool.write_durably(path, message)
     PendingPost.objects.create(mailing_list=row, token=token, sender=sender[:320],
                                subject=subject[:500], path=str(path), size=len(message),
                                expires_at=timezone.now() + timedelta(days=days))
@@ -385,3 +390,25 @@ def claim_digests(max_age: timedelta, max_bytes: int) -> list[DigestBatch]:
             batches.append(DigestBatch(_info(row), posts[0].number, last, tuple(texts),
                                        subscribers))
     return batches
+
+
+@_database
+def search_list_members(list_id: int, role: str, text: str = "",
+                        limit: int = 1000) -> tuple[tuple[str, ...], int]:
+    """Up to ``limit`` addresses of ``role`` containing ``text``, and how many match in all."""
+    row = MailingList.objects.get(pk=list_id)
+    found = services.members(row, role, text).order_by("address")
+    return tuple(found.values_list("address", flat=True)[:limit]), found.count()
+
+
+@_database
+def set_list_text(list_id: int, field: str, text: str) -> bool:
+    """Replace one of the list's texts (trailer, welcome, help, goodbye); False when refused."""
+    if field not in services.TEXT_OPTIONS:
+        return False
+    row = MailingList.objects.get(pk=list_id)
+    try:
+        services.update_list(row, **{field: text})
+    except ValidationError:
+        return False
+    return True

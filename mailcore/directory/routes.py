@@ -111,12 +111,19 @@ def find_route(address: str) -> Route | None:
     return None
 
 
+@_database
 def mail_language(address: str) -> str:
-    """The language of mail the servers write for ``address`` (automatic replies).
+    """The language of mail the servers write for ``address`` (replies, notices, reports).
 
-    The site's language for now; per-account languages come with the panel's.
+    The account's own choice (made in the panel's language menu), else the site's.
     """
-    return settings.LANGUAGE_CODE
+    try:
+        local_part, domain = split_address(address)
+    except AddressError:
+        return settings.LANGUAGE_CODE
+    chosen = (Account.objects.filter(local_part=local_part, domain__name=domain)
+              .values_list("language", flat=True).first())
+    return chosen or settings.LANGUAGE_CODE
 
 
 def today() -> date:

@@ -21,10 +21,13 @@ from mailcore.routing.facts import MessageFacts
 
 log = logging.getLogger("mailcore.lists")
 
-REQUESTS = ("subscribe", "unsubscribe", "help", "index", "get")
+REQUESTS = ("subscribe", "unsubscribe", "help", "index", "get", "list", "edit")
 MAX_COMMAND_BODY = 64 * 1024  # bytes of a -request message read for its first line
 INDEX_LENGTH = 100  # posts an index lists
 _ROLES = {False: "subscriber", True: "digest"}
+LIST_LENGTH = 1000  # addresses a remote administrator's "list" answer shows per role
+EDITABLE = {"trailer": "trailer", "welcome": "welcome_text", "help": "help_text",
+            "goodbye": "goodbye_text"}
 
 
 def requester(sender: str, facts: MessageFacts) -> str:
@@ -33,22 +36,54 @@ def requester(sender: str, facts: MessageFacts) -> str:
 
 def first_line(message: bytes) -> str:
     """The first non-blank line of the message's text (its text/plain part)."""
+    return next((line.strip() for line in body_text(message).splitlines() if line.strip()),
+                "")
+
+
+def body_text(message: bytes) -> str:
+    """The message's text (its text/plain part), '' when it has none."""
     try:
         parsed = message_from_bytes(message[:MAX_COMMAND_BODY], policy=email_policy.default)
         body = parsed.get_body(preferencelist=("plain",))
-        text = body.get_content() if body is not None else ""
+        return str(body.get_content()) if body is not None else ""
     except (LookupError, ValueError, AttributeError, TypeError):
         return ""
-    return next((line.strip() for line in str(text).splitlines() if line.strip()), "")
 
 
 def parse_request(message: bytes, facts: MessageFacts) -> tuple[str, str]:
-    """``(command, argument)`` from the subject or else the first body line; help otherwise."""
-    for line in (headers.subject_of(message), first_line(message)):
+    """``(command, argument)`` from the subject or else the first body line; help otherwise.
+
+    "Re:" in front of a subject is skipped.
+    """
+    subject = headers.subject_of(message)
+    while subject[:3].lower() in ("re:", "aw:", "sv:"):
+        subject = subject[3:].lstrip()
+    for line in (subject, first_line(message)):
         words = line.lower().split()
         if words and words[0] in REQUESTS:
             return words[0], words[1] if len(words) > 1 else ""
     return "help", ""
+
+
+def marked_text(message: bytes) -> str | None:
+    """The text between the edit markers of a reply, unquoted; None without both markers."""
+    lines = body_text(message).splitlines()
+    starts = [number for number, line in enumerate(lines) if texts.START_MARK in line
+              and not line.partition(texts.START_MARK)[0].strip(" >")]
+    if not starts:
+        return None
+    start = starts[0]
+    prefix = lines[start].partition(texts.START_MARK)[0]
+    kept = []
+    for line in lines[start + 1:]:
+        if line.startswith(prefix):
+            line = line[len(prefix):]
+        elif line.startswith(prefix.rstrip()):
+            line = line[len(prefix.rstrip()):]
+        if line.strip() == texts.END_MARK:
+            return "\n".join(kept).strip("\n")
+        kept.append(line)
+    return None
 
 
 class Commands:
@@ -123,9 +158,12 @@ class Commands:
         cookie = cookies.check(self.router.config.secret, self.info.id, argument)
         address = cookies.decode_address(cookie.payload) if cookie else None
         if cookie is None or address is None or cookie.action not in (
-                "sub", "dsub", "unsub", "dunsub"):
+                "sub", "dsub", "unsub", "dunsub", "asub", "adsub", "aunsub", "adunsub"):
             log.info("%s: confirmation with a bad or expired cookie from <%s> ignored",
                      self.info.address, self.sender)
+            return
+        if cookie.action.startswith("a"):
+            self._administer(cookie.action, address)
             return
         digest = cookie.action.startswith("d")
         if self.info.private:
@@ -155,6 +193,88 @@ class Commands:
             self.join(address, _ROLES[cookie.action == "mdsub"])
         else:
             self._refuse(address, "declined")
+
+    # -- remote administration -----------------------------------------------------------
+
+    def is_remote_admin(self, address: str) -> bool:
+        """A moderator of a list that is administered by mail.
+
+        ``From`` can be forged: whatever a remote administrator asks is only done
+        after a confirmation sent to that moderator's own address.
+        """
+        return self.info.remote_admin and "moderator" in self.directory.member_roles(
+            self.info.id, [address])
+
+    def ask_admin(self, moderator: str, action: str, address: str) -> None:
+        """``action``: asub, adsub, aunsub, adunsub; the moderator confirms by reply."""
+        days = self.directory.list_periods().confirm_days
+        cookie = cookies.make(self.router.config.secret, self.info.id, action, address,
+                              valid_days=days)
+        confirm = self.info.service_address("confirm", cookie)
+        subject, text = texts.admin_confirm_request(self.info, action, address, confirm, days)
+        self._tell(moderator, subject, text, reply_to=confirm)
+        log.info("%s: moderator <%s> asked to confirm %s of <%s>", self.info.address,
+                 moderator, action, address)
+
+    def _administer(self, action: str, address: str) -> None:
+        if not self.info.remote_admin:
+            log.info("%s: remote administration is off; %s of <%s> not done",
+                     self.info.address, action, address)
+            return
+        role = _ROLES[action.startswith("ad")]
+        if action in ("asub", "adsub"):
+            if self.directory.add_list_member(self.info.id, address, role):
+                log.info("%s: <%s> subscribed (%s) by a moderator", self.info.address,
+                         address, role)
+                self._tell(address, *texts.welcome(self.info, address))
+        else:
+            self.leave(address, role)
+
+    def member_list(self, who: str, search: str) -> None:
+        if not (self.info.remote_view_subscribers and self.is_remote_admin(who)):
+            self._refuse(who, "remote")
+            return
+        sections = []
+        for role in ("subscriber", "digest"):
+            addresses, total = self.directory.search_list_members(
+                self.info.id, role, search, LIST_LENGTH)
+            sections.append((role, addresses, total))
+        self._tell(who, *texts.member_list(self.info, sections, search))
+
+    def edit(self, who: str, name: str) -> None:
+        if not (self.info.remote_edit_texts and self.is_remote_admin(who)):
+            self._refuse(who, "remote")
+            return
+        if name not in EDITABLE:
+            self._tell(who, *texts.edit_menu(self.info))
+            return
+        days = self.directory.list_periods().confirm_days
+        cookie = cookies.make(self.router.config.secret, self.info.id, "edit", name,
+                              valid_days=days)
+        address = self.info.service_address("edit", cookie)
+        current = getattr(self.info, EDITABLE[name])
+        self._tell(who, *texts.edit_text(self.info, name, current, address, days),
+                   reply_to=address)
+
+    def save_text(self, argument: str) -> None:
+        """A reply to an edit request: the new text between the markers."""
+        cookie = cookies.check(self.router.config.secret, self.info.id, argument)
+        who = requester(self.sender, self.facts)
+        if cookie is None or cookie.action != "edit" or cookie.payload not in EDITABLE:
+            log.info("%s: edit with a bad or expired cookie from <%s> ignored",
+                     self.info.address, self.sender)
+            return
+        if not (self.info.remote_admin and self.info.remote_edit_texts):
+            self._refuse(who, "remote")
+            return
+        text = marked_text(self.message)
+        if text is None or not self.directory.set_list_text(
+                self.info.id, EDITABLE[cookie.payload], text):
+            self._refuse(who, "edit")
+            return
+        log.info("%s: %s text changed by mail from <%s>", self.info.address, cookie.payload,
+                 who)
+        self._tell(who, *texts.text_saved(self.info, cookie.payload))
 
     # -- information -------------------------------------------------------------------
 
@@ -203,15 +323,32 @@ class Commands:
         log.info("%s: mail from <%s> to -owner: %s", self.info.address, self.sender,
                  outcome.refused or "forwarded")
 
+    def change(self, who: str, target: str, *, leave: bool, digest: bool = False) -> None:
+        """Subscribe or unsubscribe ``target`` as ``who`` asks.
+
+        A remote administrator's request for somebody else (or on a private
+        list) is confirmed by the administrator; anybody else's goes to the
+        address itself, as ``subscribe`` and ``unsubscribe`` do.
+        """
+        if (target != who or self.info.private) and self.is_remote_admin(who):
+            action = ("a" + ("d" if digest else "") + ("unsub" if leave else "sub"))
+            self.ask_admin(who, action, target)
+        elif leave:
+            self.unsubscribe(target, digest=digest)
+        else:
+            self.subscribe(target, digest=digest)
+
     def request(self) -> None:
         command, argument = parse_request(self.message, self.facts)
         who = requester(self.sender, self.facts)
         target = argument if command in ("subscribe", "unsubscribe") and "@" in argument \
             else who
-        if command == "subscribe":
-            self.subscribe(target)
-        elif command == "unsubscribe":
-            self.unsubscribe(target)
+        if command in ("subscribe", "unsubscribe"):
+            self.change(who, target, leave=command == "unsubscribe")
+        elif command == "list":
+            self.member_list(who, argument)
+        elif command == "edit":
+            self.edit(who, argument)
         elif command == "index":
             self.index(who)
         elif command == "get":
@@ -224,11 +361,13 @@ def handle(router, info: ListInfo, service: str, argument: str, message: bytes, 
            facts: MessageFacts) -> None:
     """Carry out the command a message to ``team-<service>[-<argument>]@`` stands for."""
     commands = Commands(router, info, message, sender, facts)
-    if service in ("confirm", "accept", "reject"):
+    if service in ("confirm", "accept", "reject", "edit"):
         if facts.auto_submitted and facts.auto_submitted != "no":
             log.info("%s: automatic reply to -%s ignored", info.address, service)
         elif service == "confirm":
             commands.confirm(argument)
+        elif service == "edit":
+            commands.save_text(argument)
         else:
             commands.decide(argument, service == "accept")
         return
@@ -240,10 +379,11 @@ def handle(router, info: ListInfo, service: str, argument: str, message: bytes, 
                  service, sender)
         return
     who = requester(sender, facts)
-    if service in ("subscribe", "digest-subscribe"):
-        commands.subscribe(who, digest=service.startswith("digest"))
-    elif service in ("unsubscribe", "digest-unsubscribe"):
-        commands.unsubscribe(who, digest=service.startswith("digest"))
+    if service in ("subscribe", "digest-subscribe", "unsubscribe", "digest-unsubscribe"):
+        # team-subscribe-jane=example.org@: jane, as ezmlm has it; else the sender
+        target = (cookies.decode_address(argument) if argument else None) or who
+        commands.change(who, target, leave=service.endswith("unsubscribe"),
+                        digest=service.startswith("digest"))
     elif service == "request":
         commands.request()
     elif service == "index":

@@ -20,6 +20,9 @@ ACTIONS = frozenset({
     "sub", "unsub", "dsub", "dunsub",  # confirmations by the address itself
     "msub", "mdsub",  # a moderator's approval of a subscription
     "post",  # a moderator's decision on a held post
+    "asub", "aunsub", "adsub", "adunsub",  # a remote administrator's request, confirmed
+    "edit",  # a remote administrator's new text (the payload names which)
+    "out", "dout",  # one-click unsubscribe (RFC 8058) from the link in a post's header
 })
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 

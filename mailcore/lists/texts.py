@@ -27,6 +27,15 @@ def _commands(info: ListInfo) -> str:
     if info.digest:
         lines.append(_("For the digest, write to %(address)s.") % {
             "address": info.service_address("digest-subscribe")})
+    if info.remote_admin:
+        lines.append(_("Moderators may subscribe and unsubscribe others with "
+                       "\"subscribe ADDRESS\" and \"unsubscribe ADDRESS\"; each is confirmed "
+                       "by the moderator."))
+    if info.remote_admin and info.remote_view_subscribers:
+        lines.append(_("Moderators may ask for the subscribers with \"list\", or "
+                       "\"list TEXT\" for those whose address contains TEXT."))
+    if info.remote_admin and info.remote_edit_texts:
+        lines.append(_("Moderators may change the list's texts with \"edit\"."))
     return "\n".join(lines)
 
 
@@ -66,6 +75,7 @@ def goodbye(info: ListInfo, address: str) -> tuple[str, str]:
 
 
 def _what(action: str, info: ListInfo, address: str) -> str:
+    action = action.removeprefix("a")  # a remote administrator's request: the same words
     what = {
         "sub": _("to subscribe %(address)s to the list %(list)s"),
         "dsub": _("to subscribe %(address)s to the digest of the list %(list)s"),
@@ -143,6 +153,77 @@ def refusal(info: ListInfo, reason: str, address: str = "") -> tuple[str, str]:
                           "%(list)s."),
             "archive": _("The archive of the list %(list)s is not open to you."),
             "no post": _("The list %(list)s has no message with that number."),
+            "remote": _("Only the moderators of the list %(list)s may do this by mail, and "
+                        "only when the list allows it."),
+            "edit": _("No new text was found between the two marker lines, or it is too "
+                      "long: the text of the list %(list)s is unchanged."),
         }
         subject = _("Not done: your message to %(list)s") % {"list": info.address}
         return subject, reasons[reason] % {"list": info.address, "address": address}
+
+
+def admin_confirm_request(info: ListInfo, action: str, address: str, confirm: str,
+                          days: int) -> tuple[str, str]:
+    """To a moderator who asked by mail to (un)subscribe somebody."""
+    with translation_override(info.language):
+        subject = _("Please confirm: %(what)s") % {"what": _what(action, info, address)}
+        text = _(
+            "A moderator of the list, perhaps you, asked %(what)s.\n\n"
+            "To confirm, reply to this message, or write to:\n%(confirm)s\n\n"
+            "If you did not ask for this, do nothing: the request expires in %(days)d days."
+        ) % {"what": _what(action, info, address), "confirm": confirm, "days": days}
+        return subject, text
+
+
+def member_list(info: ListInfo, sections: list[tuple[str, tuple[str, ...], int]],
+                search: str) -> tuple[str, str]:
+    """``sections``: (role, addresses shown, how many match) for subscribers and digest."""
+    with translation_override(info.language):
+        titles = {"subscriber": _("Subscribers"), "digest": _("Digest subscribers")}
+        subject = _("Subscribers of %(list)s") % {"list": info.address}
+        lines = [_("Addresses containing: %(text)s") % {"text": search}, ""] if search else []
+        for role, addresses, total in sections:
+            lines += [f"{titles[role]} ({total})", *addresses]
+            if total > len(addresses):
+                lines.append(_("(%(shown)d shown; search to see the others)") % {
+                    "shown": len(addresses)})
+            lines.append("")
+        return subject, "\n".join(lines).strip()
+
+
+START_MARK = "%%% START OF TEXT %%%"
+END_MARK = "%%% END OF TEXT %%%"
+
+
+def _text_names() -> dict[str, str]:
+    return {"trailer": _("trailer"), "welcome": _("welcome text"), "help": _("help text"),
+            "goodbye": _("goodbye text")}
+
+
+def edit_menu(info: ListInfo) -> tuple[str, str]:
+    with translation_override(info.language):
+        subject = _("Texts of %(list)s you can edit") % {"list": info.address}
+        lines = [_("To edit one, send the command on its line to %(address)s.") % {
+            "address": info.service_address("request")}, ""]
+        lines += [f"edit {name}\t{title}" for name, title in _text_names().items()]
+        return subject, "\n".join(lines)
+
+
+def edit_text(info: ListInfo, name: str, current: str, address: str,
+              days: int) -> tuple[str, str]:
+    with translation_override(info.language):
+        title = _text_names()[name]
+        subject = _("Edit the %(text)s of %(list)s") % {"text": title, "list": info.address}
+        text = _(
+            "Reply to this message, or write to %(address)s, with the new text between "
+            "the two marker lines below (quoting with > is fine). An empty text brings "
+            "back the default. This address works for %(days)d days."
+        ) % {"address": address, "days": days}
+        return subject, f"{text}\n\n{START_MARK}\n{current}\n{END_MARK}\n"
+
+
+def text_saved(info: ListInfo, name: str) -> tuple[str, str]:
+    with translation_override(info.language):
+        subject = _("The %(text)s of %(list)s is saved") % {
+            "text": _text_names()[name], "list": info.address}
+        return subject, subject + "."

@@ -11,7 +11,7 @@ a temporary reply, is skipped for the next one. Results are per recipient.
 import re
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mailcore.queue.mx import Destination
@@ -117,11 +117,13 @@ class _TlsFailed(Exception):
 
 
 def deliver_each(destinations: Sequence[Destination], port: int,
-                 envelopes: Sequence[tuple[str, str]], message: bytes, *, helo: str,
+                 envelopes: Sequence[tuple[str, str]],
+                 message: bytes | Callable[[str], bytes], *, helo: str,
                  timeout: float = COMMAND_TIMEOUT) -> list[Outcome]:
     """One transaction per ``(sender, recipient)``, in as few sessions as possible.
 
-    For a mailing list's copies, each with its own envelope sender (VERP). When a
+    For a mailing list's copies, each with its own envelope sender (VERP) and,
+    when ``message`` is a function of the recipient, its own copy. When a
     session fails, the next destination takes the recipients it did not reach;
     those no destination reached get the last reason, as in :func:`deliver`.
     """
@@ -140,7 +142,8 @@ def deliver_each(destinations: Sequence[Destination], port: int,
         try:
             while remaining:
                 sender, recipient = remaining[0]
-                outcomes += _send(smtp, destination.host, sender, [recipient], message)
+                data = message(recipient) if callable(message) else message
+                outcomes += _send(smtp, destination.host, sender, [recipient], data)
                 remaining.pop(0)
                 if remaining:
                     _reset(smtp)

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from mailcore import directory as default_directory
+from mailcore.lists import oneclick
 from mailcore.queue import client, dkim, dsn, mx, spool, srs
 from mailcore.queue.client import DEFERRED, FAILED, Outcome
 from mailcore.routing.executor import Router
@@ -119,8 +120,28 @@ def _route(config, domain: str, resolver) -> tuple[list[mx.Destination], int]:
     return mx.destinations(domain, resolver), config.smtp_delivery_port
 
 
+def _personal(config, message, original, directory):
+    """A list message's copy for one recipient (its own unsubscribe link), signed."""
+    route = directory.find_route(message.sender)
+    target = route.list_target if route is not None else None
+    if target is None or not config.panel_url.startswith("https://"):
+        data = signed(original, message, directory)
+        return lambda recipient: data
+
+    def copy(recipient: str) -> bytes:
+        personal = oneclick.personal_copy(client.to_crlf(original), recipient,
+                                          panel_url=config.panel_url, secret=config.secret,
+                                          list_id=target.list_id)
+        return signed(personal, message, directory)
+
+    return copy
+
+
 def _send(config, message, original, recipients, directory) -> list[Outcome]:
-    data = signed(original, message, directory)
+    if message.origin == "list":
+        data = _personal(config, message, original, directory)
+    else:
+        data = signed(original, message, directory)
     sender = envelope_sender(message, config, directory)
     resolver = mx.make_resolver(config.dns)
     deadline = time.monotonic() + BUDGET.total_seconds()

@@ -44,7 +44,9 @@ def test_each_posting_mode(mx, list_factory, remote, posting, sender, outcome):
         assert "may post to the list team@example.com" in text(to_sender[0])
 
 
-def test_a_subscribers_copy_has_the_list_headers_and_a_verp_sender(mx, list_factory, remote):
+def test_a_subscribers_copy_has_the_list_headers_and_a_verp_sender(mx, list_factory, remote,
+                                                                   settings):
+    settings.HOSTPANEL_PANEL_URL = "https://panel.example.com"
     list_factory(subscribers=[SUBSCRIBER, READER], reply_to="list", trailer="-- \nteam list")
     deliver(mx, sender=SUBSCRIBER, subject="Plans")
     [copy] = sent_to(remote, READER)
@@ -55,12 +57,17 @@ def test_a_subscribers_copy_has_the_list_headers_and_a_verp_sender(mx, list_fact
     assert copy["List-Post"] == "<mailto:team@example.com>"
     assert copy["List-Help"] == "<mailto:team-help@example.com>"
     assert copy["List-Subscribe"] == "<mailto:team-subscribe@example.com>"
-    assert copy["List-Unsubscribe"] == "<mailto:team-unsubscribe@example.com>"
-    assert copy["List-Unsubscribe-Post"] is None  # no https unsubscribe (RFC 8058) yet
+    # One-click unsubscribe (RFC 8058): the reader's own https link, then the mailto.
+    link, mailto = (part.strip() for part in copy["List-Unsubscribe"].split(","))
+    assert link.startswith("<https://panel.example.com/lists/unsubscribe/")
+    assert "reader%3Dremote.test" in link
+    assert mailto == "<mailto:team-unsubscribe@example.com>"
+    assert copy["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert copy["Precedence"] == "list"
     assert copy["Reply-To"] == "team@example.com"
     assert copy["From"] == SUBSCRIBER
-    assert copy["DKIM-Signature"] is not None  # signed for example.com
+    signed = copy["DKIM-Signature"].replace(" ", "").lower()  # signed for example.com
+    assert "list-unsubscribe:" in signed and "list-unsubscribe-post" in signed
     assert text(copy) == "Hi all!\n\n-- \nteam list\n"
     [archived] = ArchivedPost.objects.all()
     assert (archived.number, archived.sender, archived.subject) == (1, SUBSCRIBER, "Plans")

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -40,3 +42,10 @@ def login(client, account, domain, password=PASSWORD, follow=True):
         {"account": account, "domain": domain, "password": password},
         follow=follow,
     )
+
+
+def page_as_seen(response) -> str:
+    """A page without what differs between two requests of it: the CSRF token, and the
+    language menu's way back (the address the visitor asked for)."""
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    return re.sub(r'name="next" value="[^"]*"', "", text)

@@ -44,4 +44,8 @@ app.conf.beat_schedule = {
         "task": "hostpanel.outbound.tasks.sweep_outbound",
         "schedule": 60.0,
     },
+    "operator-heartbeat": {
+        "task": "hostpanel.operator.tasks.heartbeat",
+        "schedule": 60.0,
+    },
 }

@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "hostpanel.signin",
     "hostpanel.api",
     "hostpanel.servers",
+    "hostpanel.webmail",
+    "hostpanel.operator",
+    "hostpanel.help",
+    "hostpanel.dashboard",
+    "hostpanel.resellers",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # request.reseller: the reseller whose panel host the request reached (white label).
+    "hostpanel.resellers.middleware.ResellerHostMiddleware",
 ]
 
 ROOT_URLCONF = "hostpanel.urls"
@@ -80,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "hostpanel.quarantine.context_processors.virus_scanning",
+                "hostpanel.resellers.context_processors.brand",
             ],
         },
     },

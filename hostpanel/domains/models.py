@@ -124,6 +124,10 @@ class Account(AbstractBaseUser, PermissionsMixin):
             return False
         if self.is_superuser:
             return True
+        if self.domain_id is None:  # a reseller's login manages its reseller's domains
+            from hostpanel.domains.access import managed_domains
+
+            return managed_domains(self).filter(pk=domain.pk).exists()
         return self.is_postmaster and self.domain_id == domain.pk
 
     def set_password(self, raw_password):

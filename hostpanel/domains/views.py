@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from hostpanel.domains import services
-from hostpanel.domains.access import get_domain_for_user
+from hostpanel.domains.access import get_domain_for_user, has_domain_list, managed_domains
 from hostpanel.domains.forms import AccountCreateForm, AccountUpdateForm, ChangeOwnPasswordForm
 from hostpanel.domains.models import Account, Domain
 from hostpanel.routing.forms import RoutingForm
@@ -144,8 +144,9 @@ def me(request):
 
 
 def domain_list(request):
-    """The operator's start page: every domain, each linking to its accounts."""
-    if not request.user.is_superuser:
+    """The start page of the operator (every domain) and of a reseller's login (its own)."""
+    if not has_domain_list(request.user):
         raise Http404
-    page = Paginator(Domain.objects.order_by("name"), 100).get_page(request.GET.get("page"))
+    page = Paginator(managed_domains(request.user).order_by("name"), 100).get_page(
+        request.GET.get("page"))
     return render(request, "domains/domain_list.html", {"page": page})

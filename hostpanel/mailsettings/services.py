@@ -3,7 +3,8 @@
 ``client_settings()`` is the one source for the Mail settings page and for both
 autoconfiguration answers (Thunderbird's config-v1.1.xml, Outlook's autodiscover.xml),
 so that they cannot disagree. Its ``host`` argument lets a caller put in another host
-name (a reseller's own mail host, later); by default it is ``HOSTPANEL_MAIL_HOST``.
+name, ``pop3_host`` and ``smtp_host`` one per kind of server (a reseller's own names:
+``hostpanel.resellers.access.mail_hosts``); by default it is ``HOSTPANEL_MAIL_HOST``.
 """
 
 from dataclasses import dataclass
@@ -76,21 +77,25 @@ def _servers(host: str, plain_port: int, tls_port: int) -> tuple[Server, ...]:
     return tuple(servers)
 
 
-def client_settings(account: Account | str | None, host: str | None = None) -> ClientSettings:
+def client_settings(account: Account | str | None, host: str | None = None, *,
+                    pop3_host: str | None = None,
+                    smtp_host: str | None = None) -> ClientSettings:
     """The settings for ``account``: an Account, an address, or None for the generic ones.
 
     An account without a mailbox (an operator) gets the generic settings, with
     EXAMPLE_ADDRESS as the address. Nothing here looks an account up: an address
     is taken as given, so the autoconfiguration answers reveal nothing about
-    which accounts exist.
+    which accounts exist. ``pop3_host`` and ``smtp_host`` (a reseller's own names)
+    override ``host`` for one kind of server.
     """
     address = account.address if isinstance(account, Account) else (account or "")
     host = host or settings.HOSTPANEL_MAIL_HOST
     return ClientSettings(
         address=address or EXAMPLE_ADDRESS,
         is_example=not address,
-        pop3=_servers(host, settings.HOSTPANEL_POP3_PORT, settings.HOSTPANEL_POP3S_PORT),
-        smtp=_servers(host, settings.HOSTPANEL_SUBMISSION_PORT,
+        pop3=_servers(pop3_host or host, settings.HOSTPANEL_POP3_PORT,
+                      settings.HOSTPANEL_POP3S_PORT),
+        smtp=_servers(smtp_host or host, settings.HOSTPANEL_SUBMISSION_PORT,
                       settings.HOSTPANEL_SUBMISSIONS_PORT),
     )
 

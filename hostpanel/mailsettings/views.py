@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from hostpanel.mailsettings import autoconfig as thunderbird
 from hostpanel.mailsettings import autodiscover as outlook
 from hostpanel.mailsettings import services
+from hostpanel.resellers import access as resellers
 from mailcore.addresses import AddressError
 
 XML = "application/xml; charset=utf-8"
@@ -40,7 +41,9 @@ def _autoconfig_links(request, address: str) -> dict:
 def mail_settings(request):
     """What to type into a mail program, for the logged-in account's own mailbox."""
     account = request.user
-    config = services.client_settings(account)
+    # A reseller's customers (and the reseller) see the reseller's server names.
+    config = services.client_settings(
+        account, **resellers.mail_hosts(resellers.reseller_for_account(account, request)))
     return render(request, "mailsettings/mail_settings.html", {
         "config": config,
         "domain_name": account.domain.name if account.domain_id else "",
@@ -67,7 +70,9 @@ def autoconfig(request):
     domain = services.hosted_domain(_autoconfig_domain(request))
     if domain is None:
         raise Http404
-    body = thunderbird.config_xml(domain.name, services.client_settings(None))
+    config = services.client_settings(
+        None, **resellers.mail_hosts(resellers.reseller_of_domain(domain)))
+    body = thunderbird.config_xml(domain.name, config)
     return HttpResponse(body, content_type=XML)
 
 
@@ -95,7 +100,8 @@ def autodiscover(request):
     """Outlook's autodiscover.xml: POST the request XML, get the POP3 and SMTP settings."""
     try:
         address = outlook.requested_address(_read_request(request))
-        if services.hosted_domain(services.domain_of(address)) is None:
+        domain = services.hosted_domain(services.domain_of(address))
+        if domain is None:
             raise outlook.unknown_address()
     except outlook.AutodiscoverError as error:
         response = HttpResponse(outlook.error_xml(error), content_type=outlook.CONTENT_TYPE,
@@ -103,5 +109,6 @@ def autodiscover(request):
         if error.status == 405:
             response["Allow"] = "POST"
         return response
-    body = outlook.response_xml(services.client_settings(address))
+    body = outlook.response_xml(services.client_settings(
+        address, **resellers.mail_hosts(resellers.reseller_of_domain(domain))))
     return HttpResponse(body, content_type=outlook.CONTENT_TYPE)

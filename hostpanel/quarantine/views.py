@@ -67,14 +67,3 @@ def delete(request, domain_name: str, entry_id: int):
         messages.success(request, _("The quarantined message was deleted."))
         return redirect(reverse("quarantine:list", args=[domain.name]))
     return render(request, "quarantine/delete.html", {"domain": domain, "entry": entry})
-
-
-@login_required
-@require_safe
-def status(request):
-    """The operator's status of the virus scanner: version, definitions' age, warnings."""
-    from hostpanel.quarantine import scanner
-
-    if not request.user.is_superuser:
-        raise Http404
-    return render(request, "quarantine/status.html", {"report": scanner.report()})

@@ -1,6 +1,7 @@
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
+from hostpanel.domains.access import has_domain_list
 from hostpanel.domains.views import domain_list
 
 
@@ -10,8 +11,8 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return redirect("account_login")
-    if user.is_superuser:
+    if has_domain_list(user):  # the operator, a reseller's login
         return domain_list(request)
     if user.is_postmaster:
-        return redirect("domains:accounts", user.domain.name)
+        return redirect("dashboard:domain", user.domain.name)
     return redirect("me")

@@ -22,6 +22,7 @@ from mailcore.directory.accounts import (
     find_mailbox,
     is_local_domain,
 )
+from mailcore.directory.brands import Brand, brand_for_domain
 from mailcore.directory.lists import (
     BounceState,
     DigestBatch,
@@ -76,10 +77,12 @@ from mailcore.directory.routes import (
     today,
 )
 from mailcore.directory.spam import SpamPolicy, record_caught_spam, spam_policies
+from mailcore.directory.stats import count_mail
 
 __all__ = [
     "AutoresponderInfo",
     "BounceState",
+    "Brand",
     "DigestBatch",
     "Credentials",
     "DkimSigningKey",
@@ -97,11 +100,13 @@ __all__ = [
     "add_list_member",
     "archive_index",
     "archived_post",
+    "brand_for_domain",
     "check_password",
     "claim_digests",
     "claim_list_notice",
     "claim_auto_reply",
     "claim_outbound",
+    "count_mail",
     "dkim_signing_key",
     "dummy_password_hash",
     "expire_pending_posts",

@@ -127,10 +127,13 @@ def _personal(config, message, original, directory):
     if target is None or not config.panel_url.startswith("https://"):
         data = signed(original, message, directory)
         return lambda recipient: data
+    # A list of a reseller's domain links to the reseller's panel host, not ours.
+    brand = directory.brand_for_domain(route.domain)
+    panel_url = f"https://{brand.panel_host}" if brand is not None else config.panel_url
 
     def copy(recipient: str) -> bytes:
         personal = oneclick.personal_copy(client.to_crlf(original), recipient,
-                                          panel_url=config.panel_url, secret=config.secret,
+                                          panel_url=panel_url, secret=config.secret,
                                           list_id=target.list_id)
         return signed(personal, message, directory)
 

@@ -92,12 +92,16 @@ def delivery_status(hostname: str, queue_id: str, arrival: datetime,
 
 def failure_report(*, hostname: str, queue_id: str, sender: str, arrival: datetime,
                    original: bytes, failures: Sequence[Outcome], subject: str, text: str,
-                   now: datetime | None = None) -> bytes:
-    """The whole DSN message, CRLF line endings."""
+                   now: datetime | None = None, from_host: str = "") -> bytes:
+    """The whole DSN message, CRLF line endings.
+
+    ``from_host`` (a reseller's mail host) replaces ``hostname`` in the From: line
+    the reader sees; the report's protocol fields keep ``hostname``.
+    """
     now = now or datetime.now(UTC)
     boundary = f"=_report_{secrets.token_hex(12)}"
     head = [
-        f"From: {_header('Mail Delivery System')} <MAILER-DAEMON@{hostname}>",
+        f"From: {_header('Mail Delivery System')} <MAILER-DAEMON@{from_host or hostname}>",
         f"To: <{sender}>",
         f"Subject: {_header(subject)}",
         f"Date: {_date(now)}",
@@ -133,12 +137,16 @@ def notify_sender(message, original: bytes, failures: Sequence[Outcome], *, expi
     """
     if not failures or not wants_report(message.sender, message.origin):
         return None
-    subject, text = notice_text(config.hostname, failures, expired=expired,
+    # A sender of a reseller's domain reads the reseller's mail host, not ours.
+    brand = directory.brand_for_domain(message.sender.rpartition("@")[2])
+    shown_host = brand.smtp_host if brand is not None else config.hostname
+    subject, text = notice_text(shown_host, failures, expired=expired,
                                 lifetime_days=config.queue_lifetime_days, directory=directory,
                                 language=directory.mail_language(message.sender))
     report = failure_report(hostname=config.hostname, queue_id=message.queue_id,
                             sender=message.sender, arrival=message.created_at,
-                            original=original, failures=failures, subject=subject, text=text)
+                            original=original, failures=failures, subject=subject, text=text,
+                            from_host=shown_host)
     mailbox = directory.find_mailbox(message.sender)
     if mailbox is not None:
         stored = local.deliver(to_lf(report), [mailbox])

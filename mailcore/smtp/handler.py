@@ -20,7 +20,7 @@ from mailcore.filters.spam import language
 from mailcore.filters.spam.store import ModelStore
 from mailcore.routing import executor
 from mailcore.routing.executor import Outcome, Router
-from mailcore.smtp import replies, spamcheck, virus
+from mailcore.smtp import counters, replies, spamcheck, virus
 from mailcore.smtp.protocol import MailEnvelope, MailSession
 from mailcore.smtp.received import Trace, received_header
 from mailcore.smtp.recipients import Directory, Verdict, resolve
@@ -162,6 +162,9 @@ class BaseHandler:
             outcome_text, reply = "deferred: delivery error", replies.TEMPORARY_FAILURE
         else:
             outcome_text, reply = _describe(outcomes, filtered.caught, transaction_id)
+            if reply.startswith("250"):
+                await asyncio.to_thread(counters.record, self.directory, counters.accepted(
+                    filtered.batches, outcomes, filtered.caught, envelope.routes))
         log.info("%s from=<%s> to=%s size=%d peer=%s %s%s: %s", transaction_id,
                  envelope.mail_from, ",".join(f"<{r}>" for r in envelope.rcpt_tos),
                  len(message), peer_ip(session), trace.tls or "plain",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from mailcore.filters import antivirus, quarantine
 from mailcore.filters.notice import virus_notice
 from mailcore.routing.facts import read_facts
-from mailcore.smtp import replies
+from mailcore.smtp import counters, replies
 
 log = logging.getLogger("mailcore.smtp")
 
@@ -56,6 +56,8 @@ async def screen(handler, session, envelope, message: bytes, *, transaction_id: 
     log.warning("%s from=<%s> to=%s peer=%s: virus %s, quarantined as %s", transaction_id,
                 envelope.mail_from, ",".join(f"<{r}>" for r in envelope.rcpt_tos), client_ip,
                 virus, entry)
+    await asyncio.to_thread(counters.record, handler.directory, {
+        name: {"viruses": 1} for name in counters.recipient_domains(envelope.routes)})
     if account is not None:
         await asyncio.to_thread(_notify_sender, handler, account.address, message, infected)
     return Screened(reply=replies.VIRUS_FOUND.format(virus=virus))
@@ -67,8 +69,11 @@ def _notify_sender(handler, address: str, message: bytes, infected) -> None:
         route = handler.directory.find_route(address)
         if route is None:
             return
+        # A sender of a reseller's domain reads the reseller's mail host, not ours.
+        brand = handler.directory.brand_for_domain(address.rpartition("@")[2])
         notice = virus_notice(
-            hostname=handler.config.hostname, recipient=address, virus=infected.virus,
+            hostname=brand.smtp_host if brand is not None else handler.config.hostname,
+            recipient=address, virus=infected.virus,
             subject=read_facts(message).subject, recipients=list(infected.recipients),
             language=handler.directory.mail_language(address))
         outcome = handler.router.route(notice, "", [(address, route)], origin="autoreply",

@@ -31,6 +31,9 @@ def test_a_postmaster_logs_in_creates_an_account_and_sees_it_listed(page, postma
     _type(browser, "id_account", "postmaster")
     _type(browser, "id_domain", "example.com")
     _type(browser, "id_password", PASSWORD).send_keys(Keys.ENTER)
+    _wait_for(browser, ec.title_contains("Overview of example.com"))  # the main menu
+    browser.find_element(By.CSS_SELECTOR, ".menu-grid").find_element(
+        By.PARTIAL_LINK_TEXT, "Email accounts").click()
     _wait_for(browser, ec.title_contains("Email accounts of example.com"))
 
     # The keyboard alone: the first Tab reaches the skip link, Enter follows links.

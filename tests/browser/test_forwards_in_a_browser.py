@@ -31,7 +31,7 @@ def _log_in(browser):
     _type(browser, "id_account", "postmaster")
     _type(browser, "id_domain", "example.com")
     _type(browser, "id_password", PASSWORD).send_keys(Keys.ENTER)
-    _wait_for(browser, ec.title_contains("Email accounts of example.com"))
+    _wait_for(browser, ec.title_contains("Overview of example.com"))
 
 
 def test_a_postmaster_creates_a_forward_and_an_autoresponder_and_sees_them_listed(

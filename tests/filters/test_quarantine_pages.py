@@ -115,6 +115,13 @@ def test_without_a_scanner_every_page_shows_a_red_banner(as_postmaster, settings
         text = as_postmaster.get(url).content.decode()
         assert 'class="banner banner--danger" role="alert"' in text, url
         assert BANNER in text
+        assert "HOSTPANEL_CLAMD" not in text  # the setting's name is for the operator
+
+
+def test_the_operator_is_told_which_setting_to_set(client, settings, db):
+    settings.HOSTPANEL_CLAMD = ""
+    client.force_login(get_user_model().objects.create_superuser("admin", PASSWORD))
+    assert "Set HOSTPANEL_CLAMD." in client.get("/").content.decode()
 
 
 def test_with_a_scanner_there_is_no_banner(as_postmaster, settings):

@@ -20,12 +20,13 @@ def test_anonymous_visitors_of_home_are_sent_to_the_login_page(client, db):
     assert response.url == "/accounts/login/"
 
 
-def test_a_postmaster_lands_on_the_accounts_page(client, postmaster, jane):
+def test_a_postmaster_lands_on_the_main_menu_of_the_domain(client, postmaster, jane):
     response = login(client, "postmaster", "example.com")
-    assert response.redirect_chain[-1][0] == "/domains/example.com/accounts/"
+    assert response.redirect_chain[-1][0] == "/domains/example.com/"
     page = response.content.decode()
-    assert "Email accounts of example.com" in page
-    assert "jane@example.com" in page
+    assert "Overview of example.com" in page
+    assert 'href="/domains/example.com/accounts/"' in page
+    assert "jane@example.com" in page  # in the quota chart
     assert "postmaster@example.com" in page  # the header says who is logged in
 
 

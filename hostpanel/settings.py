@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",  # two-factor sign-in: TOTP and recovery codes
+    "allauth.usersessions",  # "Sessions" page: list and sign out sessions
     "ninja",  # serves the API docs' scripts itself instead of loading them from a CDN
     "hostpanel.domains",
     "hostpanel.routing",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     # request.reseller: the reseller whose panel host the request reached (white label).
     "hostpanel.resellers.middleware.ResellerHostMiddleware",
 ]
@@ -143,6 +146,12 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": env_str("HOSTPANEL_LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),
 }
+# Two-factor sign-in (allauth.mfa): an authenticator app's code, or a recovery code.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("HOSTPANEL_MFA_TOTP_ISSUER", "hostpanel")
+MFA_ADAPTER = "hostpanel.signin.mfa_adapter.MFAAdapter"  # a reseller's brand as issuer
+# The "Sessions" page shows each session's IP, browser and last use.
+USERSESSIONS_TRACK_ACTIVITY = True
 
 # Cache: Redis when configured (shared by every process), memory otherwise.
 REDIS_URL = env_str("REDIS_URL")

@@ -147,6 +147,9 @@ def domain_list(request):
     """The start page of the operator (every domain) and of a reseller's login (its own)."""
     if not has_domain_list(request.user):
         raise Http404
-    page = Paginator(managed_domains(request.user).order_by("name"), 100).get_page(
-        request.GET.get("page"))
-    return render(request, "domains/domain_list.html", {"page": page})
+    query = request.GET.get("q", "").strip()[:255]
+    found = managed_domains(request.user).order_by("name")
+    if query:
+        found = found.filter(name__icontains=query.lower())
+    page = Paginator(found, 100).get_page(request.GET.get("page"))
+    return render(request, "domains/domain_list.html", {"page": page, "query": query})

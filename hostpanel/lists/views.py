@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from hostpanel.domains.access import get_domain_for_user
 from hostpanel.domains.models import Domain
+from hostpanel.lib.confirm import ask_first
 from hostpanel.lists import services
 from hostpanel.lists.forms import ImportForm, ListForm, MemberForm
 from hostpanel.lists.models import ArchiveAccess, ArchivedPost, MailingList, Role
@@ -172,6 +173,12 @@ def member_add(request, domain_name: str, name: str, kind: str):
 def member_remove(request, domain_name: str, name: str, kind: str):
     mailing_list = _managed_list(request, domain_name, name)
     address = request.POST.get("address", "")[:320]
+    if question := ask_first(
+            request, title=_("Remove an address"),
+            question=_("%(address)s is removed from %(list)s as soon as you confirm.")
+            % {"address": address, "list": mailing_list.address},
+            button=_("Remove the address"), cancel_url=_members_url(mailing_list, kind)):
+        return question
     if services.remove_member(mailing_list, address, KINDS[kind]):
         messages.success(request, _("%(address)s was removed.") % {"address": address})
     else:
@@ -220,9 +227,13 @@ def member_export(request, domain_name: str, name: str, kind: str):
 @require_safe
 def moderation(request, domain_name: str, name: str):
     mailing_list = _managed_list(request, domain_name, name)
-    page = _page(request, mailing_list.pending_posts.all(), "created_at")
+    query, found = _query(request), mailing_list.pending_posts.all()
+    if query:
+        found = found.filter(Q(sender__icontains=query) | Q(subject__icontains=query))
+    page = _page(request, found, "created_at")
     return render(request, "lists/moderation.html", {
         "domain": mailing_list.domain, "mailing_list": mailing_list, "page": page,
+        "query": query,
         "section": "moderation"})
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,8 +45,13 @@ def raw_response(entry: QuarantinedMessage) -> HttpResponse:
 @require_safe
 def quarantine(request, domain_name: str):
     domain = get_domain_for_user(request, domain_name)
-    page = Paginator(domain.quarantined_messages.all(), PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.get("q", "").strip()[:320]
+    found = domain.quarantined_messages.all()
+    if query:
+        found = found.filter(Q(sender__icontains=query) | Q(virus__icontains=query))
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "quarantine/list.html", {
+        "query": query,
         "domain": domain, "page": page, "days": settings.HOSTPANEL_QUARANTINE_DAYS,
         "scanning": bool(settings.HOSTPANEL_CLAMD),
     })

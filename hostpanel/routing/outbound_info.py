@@ -6,6 +6,8 @@ functions only shape them for the templates, through hostpanel.outbound.services
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from hostpanel.domains.models import Domain
 from hostpanel.outbound import services as outbound
 from hostpanel.outbound.models import DkimKey, OutboundMessage, OutboundRecipient
@@ -13,9 +15,14 @@ from hostpanel.outbound.models import DkimKey, OutboundMessage, OutboundRecipien
 TXT_STRING_LIMIT = 255  # one character-string of a DNS TXT record (RFC 1035)
 
 
-def waiting_messages(domain: Domain):
-    """The domain's messages still to be delivered, the next to be tried first."""
-    return outbound.queue_for_domain(domain)
+def waiting_messages(domain: Domain, query: str = ""):
+    """The domain's messages still to be delivered, the next to be tried first; with
+    ``query``, those whose sender or a recipient contains it."""
+    found = outbound.queue_for_domain(domain)
+    if query:
+        found = found.filter(Q(sender__icontains=query)
+                             | Q(recipients__address__icontains=query)).distinct()
+    return found
 
 
 @dataclass(frozen=True)

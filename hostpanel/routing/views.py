@@ -191,9 +191,11 @@ def autoresponder_delete(request, domain_name: str, name: str):
 @require_safe
 def mail_queue(request, domain_name: str):
     domain = get_domain_for_user(request, domain_name)
-    page = Paginator(outbound_info.waiting_messages(domain), PER_PAGE).get_page(
+    query = request.GET.get("q", "").strip()[:320]
+    page = Paginator(outbound_info.waiting_messages(domain, query), PER_PAGE).get_page(
         request.GET.get("page"))
     return render(request, "routing/queue.html", {
+        "query": query,
         "domain": domain, "page": page, "rows": outbound_info.rows(page.object_list),
     })
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from hostpanel.domains.access import get_domain_for_user
 from hostpanel.domains.models import Account, Domain
+from hostpanel.lib.confirm import ask_first
 from hostpanel.spam import services
 from hostpanel.spam.forms import PreferencesForm
 from hostpanel.spam.models import AccountSpamSettings
@@ -74,8 +75,11 @@ def domain_spam(request, domain_name: str):
         return redirect(reverse("spam:domain", args=[domain.name]))
     own = (AccountSpamSettings.objects.filter(account__domain=domain)
            .select_related("account__domain").order_by("account__local_part"))
+    query = request.GET.get("q", "").strip()[:320]
+    if query:
+        own = own.filter(account__local_part__icontains=query.lower().split("@")[0])
     return render(request, "spam/domain.html", {
-        **_domain_context(request, domain), "form": form,
+        **_domain_context(request, domain), "form": form, "query": query,
         "own": Paginator(own, PER_PAGE).get_page(request.GET.get("page")),
     })
 
@@ -147,6 +151,14 @@ def account_spam(request, domain_name: str, name: str):
 def account_reset(request, domain_name: str, name: str):
     domain = get_domain_for_user(request, domain_name)
     account = _get_account(domain, name)
+    back = reverse("spam:account", args=[domain.name, account.local_part])
+    if question := ask_first(
+            request, title=_("Use the domain's defaults"),
+            question=_("The own spam preferences of %(address)s, its whitelist and blacklist "
+                       "included, are deleted as soon as you confirm.")
+            % {"address": account.address},
+            button=_("Use the domain's defaults"), cancel_url=back):
+        return question
     services.reset_account_preferences(account)
     messages.success(request, _("%(address)s now uses the domain's default spam preferences.")
                      % {"address": account.address})
@@ -171,6 +183,13 @@ def me_spam(request):
 @login_required
 @require_POST
 def me_reset(request):
-    services.reset_account_preferences(_own_account(request))
+    account = _own_account(request)
+    if question := ask_first(
+            request, title=_("Use the domain's defaults"),
+            question=_("Your own spam preferences, your whitelist and blacklist included, are "
+                       "deleted as soon as you confirm."),
+            button=_("Use the domain's defaults"), cancel_url=reverse("spam:me")):
+        return question
+    services.reset_account_preferences(account)
     messages.success(request, _("You now use your domain's default spam preferences."))
     return redirect(reverse("spam:me"))

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hostpanel.domains.access import get_domain_for_user
+from hostpanel.lib.confirm import ask_first
 from hostpanel.webmail import render as display
 from hostpanel.webmail import services
 from hostpanel.webmail.forms import ComposeForm
@@ -124,11 +125,20 @@ def index(request, kind: str = "own", domain_name: str | None = None):
         return render(request, "webmail/no_mailbox.html")
     box, urls = _box(request, kind, domain_name), _Urls(kind, domain_name)
     sort, order = _sorting(request)
-    page = Paginator(box.mailbox.summaries(sort, order), PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.get("q", "").strip()[:200]
+    found = box.mailbox.summaries(sort, order)
+    if query:
+        needle = query.casefold()
+        found = [summary for summary in found
+                 if any(needle in text.casefold() for text in (
+                     summary.sender, summary.sender_address, summary.subject,
+                     summary.original_to))]
+    page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     rows = [(summary, urls("read", summary.key)) for summary in page.object_list]
     return render(request, "webmail/index.html", {
         "box": box, "page": page, "rows": rows, "sort": sort, "order": order,
-        "columns": _columns(sort, order), "sort_query": urlencode({"sort": sort, "order": order}),
+        "columns": _columns(sort, order), "query": query,
+        "sort_query": urlencode({"sort": sort, "order": order, **({"q": query} if query else {})}),
         "review": kind == "review", "caught": kind == "caught",
         "delete_url": urls("bulk_delete"),
         "compose_url": reverse("webmail:compose") if box.own else "",
@@ -191,7 +201,13 @@ def part(request, key: str, index: int, kind: str = "own", domain_name: str | No
 @_strict
 def delete(request, key: str, kind: str = "own", domain_name: str | None = None):
     box, urls = _box(request, kind, domain_name), _Urls(kind, domain_name)
-    services.delete(box, [_message(box, key)])
+    message = _message(box, key)
+    if question := ask_first(request, title=_("Delete a message"),
+                             question=_("The message is deleted for good as soon as you "
+                                        "confirm."),
+                             button=_("Delete the message"), cancel_url=urls("index")):
+        return question
+    services.delete(box, [message])
     messages.success(request, _("The message was deleted."))
     return redirect(urls("index"))
 
@@ -208,6 +224,13 @@ def bulk_delete(request, kind: str = "own", domain_name: str | None = None):
     found = [box.mailbox.find(key) for key in keys]
     if any(message is None for message in found):
         raise Http404
+    if found and (question := ask_first(
+            request, title=_("Delete messages"),
+            question=ngettext("%(count)d message is deleted for good as soon as you confirm.",
+                              "%(count)d messages are deleted for good as soon as you "
+                              "confirm.", len(found)) % {"count": len(found)},
+            button=_("Delete the messages"), cancel_url=urls("index"))):
+        return question
     services.delete(box, found)
     if found:
         messages.success(request, ngettext("%(count)d message was deleted.",

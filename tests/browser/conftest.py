@@ -41,6 +41,43 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
+@pytest.fixture(scope="session")
+def browser_in(tmp_path_factory):
+    """``browser_in("fr")``: a second headless Chromium whose Accept-Language is that
+    language (``--lang``, ``--accept-lang`` and the ``intl.accept_languages`` preference),
+    started once per language and closed at the end of the session."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    drivers = {}
+
+    def start(language: str):
+        if language not in drivers:
+            options = webdriver.ChromeOptions()
+            options.binary_location = str(CHROMIUM)
+            for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                             "--disable-dev-shm-usage", "--disable-background-networking",
+                             "--disable-component-update", "--disable-sync", "--no-first-run",
+                             f"--lang={language}", f"--accept-lang={language}",
+                             f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
+                             "--user-data-dir="
+                             f"{tmp_path_factory.mktemp(f'chromium-{language}')}"):
+                options.add_argument(argument)
+            options.add_experimental_option("prefs", {"intl.accept_languages": language})
+            driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
+                                      options=options)
+            driver.set_page_load_timeout(30)
+            drivers[language] = driver
+        driver = drivers[language]
+        driver.delete_all_cookies()
+        driver.set_window_size(*DESKTOP)
+        return driver
+
+    yield start
+    for driver in drivers.values():
+        driver.quit()
+
+
 @pytest.fixture
 def page(browser, live_server):
     """The browser with a fresh cookie jar, and a helper to open panel URLs."""

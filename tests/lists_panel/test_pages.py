@@ -311,11 +311,15 @@ def test_members_are_added_listed_and_removed_per_role(as_postmaster, team, kind
     assert not services.members(team, next(r for r in Role.values if r != role)).exists()
     page = text(as_postmaster.get(url))
     assert title in page and "ann@example.net was added." in page and "1 address" in page
-    response = as_postmaster.post(url + "remove/", {"address": "ann@example.net"})
+    asked = text(as_postmaster.post(url + "remove/", {"address": "ann@example.net"}))
+    assert "ann@example.net is removed from team@example.com as soon as you confirm." in asked
+    assert services.members(team, role).exists()  # nothing happened yet
+    response = as_postmaster.post(url + "remove/", {"address": "ann@example.net",
+                                                    "confirmed": "yes"})
     assert response.status_code == 302
     assert not services.members(team, role).exists()
     assert "ann@example.net was removed." in text(as_postmaster.get(url))
-    as_postmaster.post(url + "remove/", {"address": "ann@example.net"})
+    as_postmaster.post(url + "remove/", {"address": "ann@example.net", "confirmed": "yes"})
     assert "ann@example.net is not on the list." in text(as_postmaster.get(url))
 
 

@@ -32,7 +32,11 @@ def test_the_api_accepts_the_new_token(as_postmaster, client):
 def test_a_postmaster_revokes_a_token(as_postmaster, postmaster):
     _create(as_postmaster)
     prefix = ApiToken.objects.get().prefix
-    response = as_postmaster.post(f"/api-tokens/{prefix}/revoke/", follow=True)
+    asked = as_postmaster.post(f"/api-tokens/{prefix}/revoke/").content.decode()
+    assert f"The token {prefix} stops working for good as soon as you confirm." in asked
+    assert 'href="/api-tokens/"' in asked and ApiToken.objects.exists()
+    response = as_postmaster.post(f"/api-tokens/{prefix}/revoke/", {"confirmed": "yes"},
+                                  follow=True)
     assert f"The token {prefix} was revoked." in response.content.decode()
     assert not ApiToken.objects.exists()
 
@@ -54,3 +58,18 @@ def test_a_mail_user_has_no_token_page(client, jane):
     client.force_login(jane)
     assert client.get("/api-tokens/").status_code == 404
     assert client.post("/api-tokens/", {"name": "x"}).status_code == 404
+
+
+def test_the_token_list_is_searched_and_paged(as_postmaster, postmaster):
+    from hostpanel.api.tokens import create_token
+
+    for number in range(26):
+        create_token(postmaster, f"script {number}")
+    create_token(postmaster, "Backup job")
+    page = as_postmaster.get("/api-tokens/").content.decode()
+    assert 'name="q"' in page and "Page 1 of 2" in page
+    assert "Page 2 of 2" in as_postmaster.get("/api-tokens/?page=2").content.decode()
+    found = as_postmaster.get("/api-tokens/?q=backup").content.decode()
+    assert "<td>Backup job</td>" in found and "<td>script 1</td>" not in found
+    assert "No token name or prefix contains “nothing”." in as_postmaster.get(
+        "/api-tokens/?q=nothing").content.decode()

@@ -116,3 +116,16 @@ def test_the_settings_page_tells_the_catch_all_state(as_postmaster, domain):
     page = _text(as_postmaster.get(SETTINGS))
     assert "Off: mail for addresses that do not exist is refused." in page
     assert 'href="/domains/example.com/forwards/#catch-all"' in page
+
+
+def test_the_queue_is_searched_by_sender_or_recipient(as_postmaster, domain):
+    _queued(domain, "Q1", [("ann@example.net", "pending", "")])
+    _queued(domain, "Q2", [("bob@example.org", "deferred", "451 later"),
+                           ("cat@example.org", "pending", "")], sender="boss@example.com")
+    page = _text(as_postmaster.get("/domains/example.com/queue/"))
+    assert "2 messages waiting" in page and "Search by sender or recipient" in page
+    found = _text(as_postmaster.get("/domains/example.com/queue/?q=EXAMPLE.ORG"))
+    assert "1 message waiting" in found and "bob@example.org" in found
+    assert "ann@example.net" not in found
+    found = _text(as_postmaster.get("/domains/example.com/queue/?q=boss"))
+    assert "1 message waiting" in found and "cat@example.org" in found

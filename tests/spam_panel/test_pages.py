@@ -140,7 +140,11 @@ def test_use_the_domains_defaults_resets_the_account(as_postmaster, domain, jane
     assert "Use the domain's defaults" in page and f'action="{JANE_RESET}"' in page
 
     assert as_postmaster.get(JANE_RESET).status_code == 405  # POST only
-    response = as_postmaster.post(JANE_RESET, follow=True)
+    asked = html.unescape(as_postmaster.post(JANE_RESET).content.decode())
+    assert "The own spam preferences of jane@example.com, its whitelist and blacklist " \
+        "included, are deleted as soon as you confirm." in asked
+    assert services.account_preferences(jane)["own"]  # asked, not done
+    response = as_postmaster.post(JANE_RESET, {"confirmed": "yes"}, follow=True)
     assert "jane@example.com now uses the domain's default spam preferences." in (
         html.unescape(response.content.decode()))
     jane.refresh_from_db()
@@ -249,7 +253,10 @@ def test_a_user_sets_and_resets_their_own_preferences(client, jane, account_fact
     assert services.account_preferences(jane)["whitelist"] == ["mum@example.net"]
     assert services.account_preferences(john) == {**SYSTEM_DEFAULTS, "own": False}
 
-    client.post("/me/spam/reset/")
+    assert "are deleted as soon as you confirm." in html.unescape(
+        client.post("/me/spam/reset/").content.decode())
+    assert services.account_preferences(jane)["whitelist"] == ["mum@example.net"]
+    client.post("/me/spam/reset/", {"confirmed": "yes"})
     assert services.account_preferences(jane) == {**SYSTEM_DEFAULTS, "own": False}
 
 
@@ -301,3 +308,21 @@ def test_the_operator_adds_a_blocklist_with_a_valid_zone_only(client, django_use
     assert client.post(url, {**fields, "zone": "BL.Example."}).status_code == 302
     assert Blocklist.objects.filter(zone="bl.example").exists()
     assert not Blocklist.objects.filter(zone__in=["not a zone!", "BL.Example."]).exists()
+
+
+def test_the_accounts_with_own_preferences_are_searched_and_paged(as_postmaster, domain,
+                                                                   account_factory,
+                                                                   monkeypatch):
+    from hostpanel.spam import views
+
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    for name in ("alice", "albert", "bob"):
+        AccountSpamSettings.objects.create(account=account_factory(domain, name))
+    page = as_postmaster.get(DOMAIN_PAGE).content.decode()
+    assert "3 accounts" in page and "Page 1 of 2" in page and 'name="q"' in page
+    assert "Page 2 of 2" in as_postmaster.get(DOMAIN_PAGE, {"page": 2}).content.decode()
+    found = as_postmaster.get(DOMAIN_PAGE, {"q": "AL"}).content.decode()
+    bob = '<th scope="row">bob@example.com</th>'
+    assert "2 accounts" in found and bob not in found
+    found = as_postmaster.get(DOMAIN_PAGE, {"q": "bob@example.com"}).content.decode()
+    assert "1 account" in found and bob in found

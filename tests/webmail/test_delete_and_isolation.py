@@ -8,7 +8,12 @@ from tests.webmail.conftest import deliver, mailbox_of, make_message
 def test_a_message_is_deleted_with_a_post(as_jane, jane):
     stored = deliver(jane.address, make_message(subject="Bye"))
     assert as_jane.get(f"/webmail/m/{stored.uid}/delete/").status_code == 405
-    response = as_jane.post(f"/webmail/m/{stored.uid}/delete/", follow=True)
+    asked = as_jane.post(f"/webmail/m/{stored.uid}/delete/").content.decode()
+    assert "The message is deleted for good as soon as you confirm." in asked
+    assert 'name="confirmed" value="yes"' in asked and 'href="/webmail/"' in asked
+    assert len(mailbox_of(jane.address).messages()) == 1  # nothing happened yet
+    response = as_jane.post(f"/webmail/m/{stored.uid}/delete/", {"confirmed": "yes"},
+                            follow=True)
     assert "The message was deleted." in response.content.decode()
     assert mailbox_of(jane.address).messages() == []
     assert as_jane.get(f"/webmail/m/{stored.uid}/").status_code == 404
@@ -28,7 +33,14 @@ def test_deleting_needs_the_csrf_token(client, jane):
 def test_checked_messages_are_deleted_together(as_jane, jane):
     kept = deliver(jane.address, make_message(subject="Keep"))
     gone = [deliver(jane.address, make_message(subject=f"Junk {n}")) for n in range(3)]
-    response = as_jane.post("/webmail/delete/", {"key": [m.uid for m in gone],
+    keys = [m.uid for m in gone]
+    asked = as_jane.post("/webmail/delete/", {"key": keys,
+                                              "back": "sort=subject&order=asc&page=1"})
+    assert "3 messages are deleted for good as soon as you confirm." in asked.content.decode()
+    assert len(mailbox_of(jane.address).messages()) == 4  # nothing happened yet
+    for key in keys:  # the confirmation sends the checked messages again
+        assert f'name="key" value="{key}"' in asked.content.decode()
+    response = as_jane.post("/webmail/delete/", {"key": keys, "confirmed": "yes",
                                                  "back": "sort=subject&order=asc&page=1"})
     assert response.status_code == 302
     assert response["Location"] == "/webmail/?sort=subject&order=asc&page=1"

@@ -134,3 +134,21 @@ def test_five_thousand_messages_list_quickly(as_jane, jane):
     assert _subjects(response)[0] == "Bulk 24"
     print(f"first listing {first:.2f}s, again {again:.2f}s")
     assert first < 10 and again < 3, (first, again)
+
+
+def test_a_search_narrows_the_list_by_subject_or_sender_and_pages_keep_it(as_jane, jane):
+    for number in range(27):
+        deliver(jane.address, make_message(subject=f"Invoice {number:02d}",
+                                           date=START + timedelta(hours=number)))
+    deliver(jane.address, make_message(subject="Lunch?", sender="Carol <carol@example.net>",
+                                       date=START))
+    page = as_jane.get("/webmail/").content.decode()
+    assert 'name="q"' in page and "28 messages" in page
+    found = as_jane.get("/webmail/", {"q": "INVOICE"})
+    assert "27 messages" in found.content.decode() and "Page 1 of 2" in found.content.decode()
+    assert "Lunch?" not in _subjects(found)
+    assert "q=INVOICE&amp;page=2" in found.content.decode()  # the next page keeps the search
+    second = as_jane.get("/webmail/", {"q": "invoice", "page": 2})
+    assert _subjects(second) == ["Invoice 01", "Invoice 00"]
+    by_sender = as_jane.get("/webmail/", {"q": "carol@"})
+    assert _subjects(by_sender) == ["Lunch?"]

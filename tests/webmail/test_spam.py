@@ -124,6 +124,7 @@ def test_a_user_sees_only_their_own_caught_spam_and_gets_it_back(as_jane, jane, 
 def test_deleting_caught_spam_forgets_its_record(client, postmaster, jane, domain):
     stored = _caught_for_jane(domain)
     client.force_login(postmaster)
-    client.post(f"/webmail/domains/example.com/spam/m/{stored.uid}/delete/")
+    client.post(f"/webmail/domains/example.com/spam/m/{stored.uid}/delete/",
+                {"confirmed": "yes"})
     assert mailbox_of("spam@example.com").messages() == []
     assert not CaughtSpam.objects.exists()

@@ -25,27 +25,30 @@ class MenuItem:
 
 def _menu(domain, counts: dict[str, int]) -> list[MenuItem]:
     name = domain.name
-
-    def counted(singular: str, plural: str, key: str) -> str:
-        return ngettext(singular, plural, counts[key]) % {"count": counts[key]}
-
+    # Each ngettext call names its strings itself, so that makemessages finds them.
+    accounts, forwards = counts["accounts"], counts["forwards"]
+    autoresponders, lists = counts["autoresponders"], counts["lists"]
+    spam, quarantine = counts["spam"], counts["quarantine"]
     return [
         MenuItem("accounts", _("Email accounts"), reverse("domains:accounts", args=[name]),
-                 counted("%(count)s account", "%(count)s accounts", "accounts")),
+                 ngettext("%(count)s account", "%(count)s accounts", accounts)
+                 % {"count": accounts}),
         MenuItem("forwards", _("Forwards"), reverse("routing:forwards", args=[name]),
-                 counted("%(count)s forward", "%(count)s forwards", "forwards")),
+                 ngettext("%(count)s forward", "%(count)s forwards", forwards)
+                 % {"count": forwards}),
         MenuItem("autoresponders", _("Autoresponders"),
                  reverse("routing:autoresponders", args=[name]),
-                 counted("%(count)s autoresponder", "%(count)s autoresponders",
-                         "autoresponders")),
+                 ngettext("%(count)s autoresponder", "%(count)s autoresponders", autoresponders)
+                 % {"count": autoresponders}),
         MenuItem("lists", _("Mailing lists"), reverse("lists:lists", args=[name]),
-                 counted("%(count)s list", "%(count)s lists", "lists")),
+                 ngettext("%(count)s list", "%(count)s lists", lists) % {"count": lists}),
         MenuItem("spam_preferences", _("Spam preferences"), reverse("spam:domain", args=[name])),
         MenuItem("spam_mailbox", _("Spam mailbox"), reverse("spam:caught", args=[name]),
-                 counted("%(count)s message caught", "%(count)s messages caught", "spam")),
+                 ngettext("%(count)s message caught", "%(count)s messages caught", spam)
+                 % {"count": spam}),
         MenuItem("quarantine", _("Virus quarantine"), reverse("quarantine:list", args=[name]),
-                 counted("%(count)s message quarantined", "%(count)s messages quarantined",
-                         "quarantine")),
+                 ngettext("%(count)s message quarantined", "%(count)s messages quarantined",
+                          quarantine) % {"count": quarantine}),
         MenuItem("mail_settings", _("Mail settings"), reverse("mailsettings:page")),
         MenuItem("help", _("Help"), HELP_URL),
     ]

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.utils import translation
 
 from hostpanel.lists import services as list_services
 from hostpanel.quarantine.models import QuarantinedMessage
@@ -129,3 +130,13 @@ def test_the_operator_sees_any_domains_menu(client, operator, domain, other_doma
 
 def test_the_page_takes_no_post(as_postmaster, domain):
     assert as_postmaster.post(URL).status_code == 405
+
+
+def test_the_counts_come_in_the_visitors_language(as_postmaster, domain, jane):
+    page = as_postmaster.get(URL, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    count = domain.accounts.count()
+    with translation.override("de"):
+        expected = translation.ngettext("%(count)s account", "%(count)s accounts", count) % {
+            "count": count}
+    assert expected != f"{count} accounts"  # the catalogue has it
+    assert tiles(page)["accounts"][2] == expected

@@ -8,6 +8,17 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True)
+def _english():
+    """Every test starts in English: a page asked for in German leaves German active in the
+    thread (LocaleMiddleware does not switch back), which must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _mail_root(settings, tmp_path):
     """Each test gets its own mail tree (and spam models)."""
     settings.HOSTPANEL_MAIL_ROOT = tmp_path / "mail"

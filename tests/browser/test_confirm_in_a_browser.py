@@ -1,6 +1,7 @@
 """A destructive action asks first, and the question is answered with the keyboard alone."""
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -14,7 +15,8 @@ pytestmark = pytest.mark.browser
 
 
 def _wait_for(browser, condition, seconds=15):
-    return WebDriverWait(browser, seconds).until(condition)
+    return WebDriverWait(browser, seconds, ignored_exceptions=(WebDriverException,)).until(
+        condition)  # a page being replaced can answer "node does not belong to the document"
 
 
 def test_revoking_a_token_asks_first_and_enter_confirms(page, postmaster, screenshot):

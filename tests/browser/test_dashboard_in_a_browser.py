@@ -2,6 +2,7 @@
 
 import pytest
 from django.utils import timezone
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -15,7 +16,8 @@ pytestmark = pytest.mark.browser
 
 
 def _wait_for(browser, condition, seconds=15):
-    return WebDriverWait(browser, seconds).until(condition)
+    return WebDriverWait(browser, seconds, ignored_exceptions=(WebDriverException,)).until(
+        condition)  # a page being replaced can answer "node does not belong to the document"
 
 
 def test_a_postmaster_lands_on_the_menu_sees_the_chart_and_opens_the_accounts(

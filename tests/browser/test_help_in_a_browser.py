@@ -1,6 +1,7 @@
 """The help in a real Chromium: from the login page to the index, a topic, and back."""
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -11,7 +12,8 @@ pytestmark = pytest.mark.browser
 
 
 def _wait_for(browser, condition, seconds=15):
-    return WebDriverWait(browser, seconds).until(condition)
+    return WebDriverWait(browser, seconds, ignored_exceptions=(WebDriverException,)).until(
+        condition)  # a page being replaced can answer "node does not belong to the document"
 
 
 def test_a_visitor_finds_how_long_infected_mail_is_kept_without_signing_in(

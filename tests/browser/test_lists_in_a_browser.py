@@ -1,6 +1,7 @@
 """A postmaster creates a mailing list in a real browser and sees it listed."""
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -12,7 +13,8 @@ pytestmark = pytest.mark.browser
 
 
 def _wait_for(browser, condition, seconds=15):
-    return WebDriverWait(browser, seconds).until(condition)
+    return WebDriverWait(browser, seconds, ignored_exceptions=(WebDriverException,)).until(
+        condition)  # a page being replaced can answer "node does not belong to the document"
 
 
 def _type(browser, field_id, text):

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.browser
 
 
 def _wait_for(browser, condition, seconds=15):
-    return WebDriverWait(browser, seconds).until(condition)
+    return WebDriverWait(browser, seconds, ignored_exceptions=(WebDriverException,)).until(
+        condition)  # a page being replaced can answer "node does not belong to the document"
 
 
 def _state(browser, key: str) -> str:

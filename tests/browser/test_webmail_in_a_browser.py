@@ -1,7 +1,7 @@
 """Jane reads a hostile HTML message in web mail in a real Chromium, safely, and replies."""
 
 import pytest
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -21,7 +21,8 @@ HOSTILE = """<p id="greeting">Hello Jane, lunch on Friday?</p>
 
 
 def _wait_for(browser, condition, seconds=15):
-    return WebDriverWait(browser, seconds).until(condition)
+    return WebDriverWait(browser, seconds, ignored_exceptions=(WebDriverException,)).until(
+        condition)  # a page being replaced can answer "node does not belong to the document"
 
 
 def _no_alert(browser) -> bool:

@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # clamd for the virus scanner, swaks and curl for scripted mail and HTTP checks,
 # publicsuffix for DMARC's organisational domains, gettext (msgfmt) for the catalogues.
 DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk clamav-daemon swaks curl publicsuffix gettext
-LANGUAGES := fr es de it pt_BR nl sv da nb fi pl cs sk hu ru bg tr ja zh_Hans
+LANGUAGES := en fr es de it pt_BR nl sv da nb fi pl cs sk hu ru bg tr ja zh_Hans
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run setup test lint migrate messages clean system-packages

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
-CODES = [code for code, _name in settings.LANGUAGES if code != "en"]
+CODES = [code for code, _name in settings.LANGUAGES]  # en too: the source texts' catalogue
 
 
 def catalogue(code: str, suffix: str = "po") -> Path:
@@ -26,9 +26,9 @@ def live(entries):
     return [entry for entry in entries if not entry.obsolete and entry.msgid]
 
 
-def test_the_panel_has_twenty_languages():
+def test_the_panel_has_twenty_languages_each_with_its_catalogue():
     assert len(settings.LANGUAGES) == 20
-    assert all(catalogue(code).exists() for code in CODES)
+    assert [code for code in CODES if not catalogue(code).exists()] == []
 
 
 @pytest.mark.parametrize("code", CODES)

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "hostpanel.help",
     "hostpanel.dashboard",
     "hostpanel.resellers",
+    "hostpanel.demo",
+    "hostpanel.backup",
 ]
 
 MIDDLEWARE = [
@@ -279,6 +281,18 @@ HOSTPANEL_LIST_MODERATION_DAYS = env_int("HOSTPANEL_LIST_MODERATION_DAYS", 14)
 HOSTPANEL_LIST_CONFIRM_DAYS = env_int("HOSTPANEL_LIST_CONFIRM_DAYS", 7)
 # Seconds a blocklist or SPF/DKIM/DMARC lookup may take before it counts as no answer.
 HOSTPANEL_SPAM_DNS_TIMEOUT = env_int("HOSTPANEL_SPAM_DNS_TIMEOUT", 3)
+
+# The public live demo (README, "Live demo"): a fixture restored every
+# HOSTPANEL_DEMO_RESET_MINUTES, mail to other domains kept on the machine, limits on visitors.
+HOSTPANEL_DEMO = env_bool("HOSTPANEL_DEMO", False)
+HOSTPANEL_DEMO_RESET_MINUTES = 15
+# Requests that create something, per visitor address and minute (demo only).
+HOSTPANEL_DEMO_CREATES_PER_MINUTE = env_int("HOSTPANEL_DEMO_CREATES_PER_MINUTE", 5)
+# The largest message the demo accepts (the smaller of this and HOSTPANEL_MESSAGE_SIZE_LIMIT).
+HOSTPANEL_DEMO_MESSAGE_SIZE_LIMIT = env_int("HOSTPANEL_DEMO_MESSAGE_SIZE_LIMIT", 1024 * 1024)
+if HOSTPANEL_DEMO:
+    HOSTPANEL_MESSAGE_SIZE_LIMIT = min(HOSTPANEL_MESSAGE_SIZE_LIMIT,
+                                       HOSTPANEL_DEMO_MESSAGE_SIZE_LIMIT)
 
 LOGGING = {
     "version": 1,

@@ -207,4 +207,7 @@ def _log_session(session: Session, duration: float) -> None:
         "duration=%.1fs",
         stats.client_ip, stats.login or "-", "yes" if stats.tls else "no",
         stats.retrieved, stats.deleted, stats.outcome, duration,
+        extra={"event": "pop3.session", "client": stats.client_ip, "login": stats.login or None,
+               "tls": stats.tls, "retrieved": stats.retrieved, "deleted": stats.deleted,
+               "outcome": stats.outcome, "duration": round(duration, 3)},
     )

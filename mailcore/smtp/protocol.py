@@ -7,16 +7,26 @@ connection its own command size limits, rewords the few replies the engine
 writes itself so that they carry RFC 3463 enhanced status codes (``552 5.3.4``
 for a message over the limit), and decides per connection whether AUTH needs
 TLS first: not on an implicit-TLS listener (port 465), and not from loopback
-when ``plaintext_auth_loopback`` says so (development).
+when ``plaintext_auth_loopback`` says so (development). A message the engine refuses
+itself at the end of DATA (over the size limit, a line too long) still gets its one
+``smtp.transaction`` log line, as every message does.
 """
 
 import collections
 import ipaddress
+import logging
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from mailcore.directory import Mailbox, Route
 from mailcore.smtp.replies import ENGINE_REPLIES
+
+log = logging.getLogger("mailcore.smtp")
+# What the engine answers at the end of DATA when it refused the message itself.
+_ENGINE_DATA_REFUSALS = {
+    "552 Error: Too much mail data": "refused: over the size limit",
+    "500 Line too long (see RFC5321 4.5.3.1.6)": "refused: line too long",
+}
 
 
 class MailSession(Session):
@@ -81,5 +91,19 @@ class SMTPProtocol(SMTP):
 
     async def push(self, status):
         if isinstance(status, str):
+            refused = _ENGINE_DATA_REFUSALS.get(status)
             status = ENGINE_REPLIES.get(status, status)
+            if refused and self.envelope is not None and self.envelope.rcpt_tos:
+                self._log_refused_data(status, refused)
         await super().push(status)
+
+    def _log_refused_data(self, reply: str, detail: str) -> None:
+        from mailcore.smtp.handler import peer_ip, transaction_fields  # imports this module
+
+        fields = transaction_fields(self.session, self.envelope, transaction_id=None,
+                                    authenticated=self.session.account is not None)
+        fields["size"] = None  # the engine stopped keeping the data
+        log.info("from=<%s> to=%s peer=%s: %s", self.envelope.mail_from,
+                 ",".join(f"<{r}>" for r in self.envelope.rcpt_tos), peer_ip(self.session),
+                 detail, extra={**fields, "outcome": "rejected", "reply": reply,
+                                "detail": detail})

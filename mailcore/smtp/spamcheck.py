@@ -36,6 +36,7 @@ class Batch:
 class Filtered:
     batches: list[Batch]
     caught: tuple[str, ...] = ()  # recipients whose copy went to the spam account
+    score: float | None = None  # the highest score of a filtered recipient, None: not scored
 
 
 def _context(handler, session, envelope, client_ip: str, authenticated: str) -> engine.Context:
@@ -91,9 +92,13 @@ async def screen(handler, session, envelope, received: bytes, body: bytes, *,
         for address, (_box, _header, verdict, _analysis) in caught.items():
             log.info("%s from=<%s> to=<%s>: spam (score %.1f, %s), held in the spam account",
                      transaction_id, envelope.mail_from, address, verdict.score,
-                     ",".join(verdict.rules))
+                     ",".join(verdict.rules),
+                     extra={"event": "smtp.spam_held", "transaction": transaction_id,
+                            "from": envelope.mail_from, "recipient": address,
+                            "spam_score": verdict.score, "rules": verdict.rules})
+    scores = [verdict.score for verdict, _analysis in verdicts.values() if verdict.filtered]
     return Filtered([Batch(header, group) for header, group in batches.items()],
-                    tuple(caught))
+                    tuple(caught), max(scores) if scores else None)
 
 
 def _hold(handler, received: bytes, body: bytes, sender: str, caught: dict) -> None:

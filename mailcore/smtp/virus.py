@@ -30,8 +30,14 @@ def _printable(name: str) -> str:
 
 
 async def screen(handler, session, envelope, message: bytes, *, transaction_id: str,
-                 client_ip: str, account=None, domain: str | None = None) -> Screened:
-    """Scan ``message`` (with our Received header) and decide; see the module's rules."""
+                 client_ip: str, account=None, domain: str | None = None,
+                 log_fields: dict | None = None) -> Screened:
+    """Scan ``message`` (with our Received header) and decide; see the module's rules.
+
+    A refusal is logged here as the transaction's one line, with ``log_fields``
+    (:func:`mailcore.smtp.handler.transaction_fields`) and its outcome.
+    """
+    fields = log_fields or {}
     config = handler.config
     if not config.clamd:
         return Screened(header=antivirus.scanned_header(None))
@@ -40,7 +46,9 @@ async def screen(handler, session, envelope, message: bytes, *, transaction_id: 
         return Screened(header=antivirus.scanned_header(verdict))
     if not verdict.infected:
         log.warning("%s from=<%s>: not accepted, virus scanner unavailable: %s",
-                    transaction_id, envelope.mail_from, verdict.reason)
+                    transaction_id, envelope.mail_from, verdict.reason,
+                    extra={**fields, "outcome": "deferred", "reply": replies.SCANNER_UNAVAILABLE,
+                           "detail": f"virus scanner unavailable: {verdict.reason}"})
         return Screened(reply=replies.SCANNER_UNAVAILABLE)
     virus = _printable(verdict.virus)
     infected = quarantine.Infected(
@@ -51,16 +59,21 @@ async def screen(handler, session, envelope, message: bytes, *, transaction_id: 
         entry = await asyncio.to_thread(quarantine.store, config.quarantine, message, infected,
                                         handler.directory)
     except Exception:
-        log.exception("%s: quarantine failed", transaction_id)
+        log.exception("%s: quarantine failed", transaction_id,
+                      extra={**fields, "outcome": "deferred", "reply": replies.TEMPORARY_FAILURE,
+                             "detail": "quarantine failed", "virus": virus})
         return Screened(reply=replies.TEMPORARY_FAILURE)
+    reply = replies.VIRUS_FOUND.format(virus=virus)
     log.warning("%s from=<%s> to=%s peer=%s: virus %s, quarantined as %s", transaction_id,
                 envelope.mail_from, ",".join(f"<{r}>" for r in envelope.rcpt_tos), client_ip,
-                virus, entry)
+                virus, entry,
+                extra={**fields, "outcome": "rejected", "reply": reply, "virus": virus,
+                       "quarantine": entry, "detail": f"quarantined as {entry}"})
     await asyncio.to_thread(counters.record, handler.directory, {
         name: {"viruses": 1} for name in counters.recipient_domains(envelope.routes)})
     if account is not None:
         await asyncio.to_thread(_notify_sender, handler, account.address, message, infected)
-    return Screened(reply=replies.VIRUS_FOUND.format(virus=virus))
+    return Screened(reply=reply)
 
 
 def _notify_sender(handler, address: str, message: bytes, infected) -> None:

@@ -29,6 +29,10 @@ COPY templates ./templates
 COPY static ./static
 COPY locale ./locale
 
+# Static files, collected into the image with the production settings: compressed, with
+# hashed names and the manifest that whitenoise serves them from.
+RUN HOSTPANEL_PRODUCTION=true python manage.py collectstatic --noinput --verbosity 0
+
 RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/hostpanel hostpanel \
     && mkdir -p /var/lib/hostpanel/mail /var/lib/hostpanel/spool /var/lib/hostpanel/beat \
                 /var/lib/hostpanel/quarantine /var/lib/hostpanel/broker /var/lib/hostpanel/spam \
@@ -38,4 +42,6 @@ RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/hostpanel host
 USER hostpanel
 EXPOSE 8000 25 587 465 110 995
 
-CMD ["gunicorn", "hostpanel.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Production settings (README, "Deployment"); every process refuses to start when unsafe.
+ENV HOSTPANEL_PRODUCTION=true
+CMD ["python", "manage.py", "web", "--bind", "0.0.0.0:8000"]

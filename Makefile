@@ -10,15 +10,17 @@ MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 # Debian packages the test suite uses: browser tests, CJK fonts for screenshots,
 # clamd for the virus scanner, swaks and curl for scripted mail and HTTP checks,
-# publicsuffix for DMARC's organisational domains, gettext (msgfmt) for the catalogues.
-DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk clamav-daemon swaks curl publicsuffix gettext
+# publicsuffix for DMARC's organisational domains, gettext (msgfmt) for the catalogues,
+# systemd (systemd-analyze) to verify the example units in deploy/
+DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk clamav-daemon swaks curl publicsuffix gettext systemd
 LANGUAGES := en fr es de it pt_BR nl sv da nb fi pl cs sk hu ru bg tr ja zh_Hans
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run setup test lint migrate messages clean system-packages
+.PHONY: help venv run demo setup test lint migrate messages clean system-packages
 
 help:
 	@echo "make run       set up ./var (or HOSTPANEL_HOME) and start every process"
+	@echo "make demo      the live demo: like run, in var/demo, demo.example reset every 15 min"
 	@echo "make test      install what the tests need, then ruff and the whole pytest suite"
 	@echo "make lint      ruff check ."
 	@echo "make migrate   apply database migrations"
@@ -37,6 +39,11 @@ $(STAMP): pyproject.toml
 
 run: venv
 	$(MANAGE) startall
+
+# The live demo: like run, in its own home (var/demo unless HOSTPANEL_HOME is set), with
+# demo.example restored at start and every 15 minutes.
+demo: venv
+	HOSTPANEL_DEMO=1 HOSTPANEL_HOME="$${HOSTPANEL_HOME:-var/demo}" $(MANAGE) startall
 
 setup: venv
 	$(MANAGE) setup

@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hostpanel.settings")
@@ -10,6 +10,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hostpanel.settings")
 app = Celery("hostpanel")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _refuse_unsafe_start(sender=None, **kwargs):
+    """In production, worker and beat stop when the system checks find an unsafe setting."""
+    from hostpanel.servers.checks import refuse_unsafe_start
+
+    refuse_unsafe_start("beat" if "beat" in type(sender).__module__ else "worker")
 
 app.conf.beat_schedule = {
     "purge-deleted-mailboxes": {
@@ -47,5 +56,11 @@ app.conf.beat_schedule = {
     "operator-heartbeat": {
         "task": "hostpanel.operator.tasks.heartbeat",
         "schedule": 60.0,
+    },
+    # The live demo's reset (a no-op unless HOSTPANEL_DEMO): on the quarter hours, so after
+    # beat was down it runs at the next tick; HOSTPANEL_DEMO_RESET_MINUTES says the same.
+    "reset-demo": {
+        "task": "hostpanel.demo.tasks.reset",
+        "schedule": crontab(minute="*/15"),
     },
 }

@@ -16,6 +16,7 @@ from hostpanel.lib.env import (
     env_str,
     secret_from_file,
 )
+from hostpanel.lib.logs import log_format, logging_formatters
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,9 +24,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 HOSTPANEL_HOME = env_path("HOSTPANEL_HOME", BASE_DIR / "var")
 HOSTPANEL_HOME.mkdir(parents=True, exist_ok=True)
 
+# Production (README, "Deployment"): secure cookies, HSTS, HTTPS redirects, collected static
+# files, and hostpanel/servers/checks.py refuses to start on an unsafe configuration.
+HOSTPANEL_PRODUCTION = env_bool("HOSTPANEL_PRODUCTION", False)
 DEBUG = env_bool("HOSTPANEL_DEBUG", False)
-SECRET_KEY = env_str("HOSTPANEL_SECRET_KEY") or secret_from_file(HOSTPANEL_HOME / "secret_key")
-ALLOWED_HOSTS = env_list("HOSTPANEL_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# Development: a key generated into HOSTPANEL_HOME. Production: only the one given
+# (HOSTPANEL_SECRET_KEY or HOSTPANEL_SECRET_KEY_FILE); none given stops every process.
+SECRET_KEY = env_str("HOSTPANEL_SECRET_KEY") or (
+    "" if HOSTPANEL_PRODUCTION else secret_from_file(HOSTPANEL_HOME / "secret_key"))
+ALLOWED_HOSTS = env_list("HOSTPANEL_ALLOWED_HOSTS",
+                         [] if HOSTPANEL_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("HOSTPANEL_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -63,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Demo only: every request shares the reset lock (no half-restored page).
+    "hostpanel.demo.middleware.ResetLockMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hostpanel.signin.language.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Demo only: no operator pages, no 2FA, limits on writes, sessions outlive a reset.
+    "hostpanel.demo.middleware.DemoMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
@@ -93,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "hostpanel.quarantine.context_processors.virus_scanning",
                 "hostpanel.resellers.context_processors.brand",
+                "hostpanel.demo.context_processors.demo",
             ],
         },
     },
@@ -127,9 +140,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+HOSTPANEL_MIN_PASSWORD_LENGTH = env_int("HOSTPANEL_MIN_PASSWORD_LENGTH", 8)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": env_int("HOSTPANEL_MIN_PASSWORD_LENGTH", 8)}},
+     "OPTIONS": {"min_length": HOSTPANEL_MIN_PASSWORD_LENGTH}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
@@ -181,15 +195,37 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = HOSTPANEL_HOME / "static"
-WHITENOISE_USE_FINDERS = True
+# Development serves static/ as it is; production serves what collectstatic wrote, compressed
+# and with hashed names (the Dockerfile runs it; plain hosts run it after each upgrade).
+WHITENOISE_USE_FINDERS = not HOSTPANEL_PRODUCTION
+if HOSTPANEL_PRODUCTION:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("HOSTPANEL_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("HOSTPANEL_SECURE_COOKIES", HOSTPANEL_PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS only, in production: redirects, and HSTS for a year (0 turns it off).
+SECURE_SSL_REDIRECT = env_bool("HOSTPANEL_SSL_REDIRECT", HOSTPANEL_PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("HOSTPANEL_HSTS_SECONDS", 31536000 if HOSTPANEL_PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HOSTPANEL_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading commits the whole registrable domain to HTTPS: only on request.
+SECURE_HSTS_PRELOAD = env_bool("HOSTPANEL_HSTS_PRELOAD", False)
+# Behind a TLS proxy that sets X-Forwarded-Proto (and strips it from clients): trust it.
+HOSTPANEL_BEHIND_PROXY = env_bool("HOSTPANEL_BEHIND_PROXY", False)
+if HOSTPANEL_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Processes of `manage.py web` and `manage.py worker` (0: Celery's default, one per CPU).
+HOSTPANEL_WEB_WORKERS = env_int("HOSTPANEL_WEB_WORKERS", 3)
+HOSTPANEL_WEB_TIMEOUT = env_int("HOSTPANEL_WEB_TIMEOUT", 60)
+HOSTPANEL_WORKER_CONCURRENCY = env_int("HOSTPANEL_WORKER_CONCURRENCY", 0)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Celery: Redis when CELERY_BROKER_URL is set, kombu's filesystem transport otherwise.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -261,7 +297,7 @@ HOSTPANEL_DNS = env_str("HOSTPANEL_DNS")
 HOSTPANEL_CLAMD = env_str("HOSTPANEL_CLAMD")
 HOSTPANEL_CLAMD_TIMEOUT = env_int("HOSTPANEL_CLAMD_TIMEOUT", 30)
 # The hourly definitions refresh runs this command first when it exists ('' = skip it).
-HOSTPANEL_FRESHCLAM = env_str("HOSTPANEL_FRESHCLAM", "freshclam")
+HOSTPANEL_FRESHCLAM = env_str("HOSTPANEL_FRESHCLAM", "freshclam", empty_allowed=True)
 # `make run` starts its own clamd on this port when clamd and definitions are installed and
 # HOSTPANEL_CLAMD is unset; definitions are read from HOSTPANEL_CLAMAV_DATABASE.
 HOSTPANEL_LOCAL_CLAMD = env_bool("HOSTPANEL_LOCAL_CLAMD", True)
@@ -288,17 +324,25 @@ HOSTPANEL_DEMO = env_bool("HOSTPANEL_DEMO", False)
 HOSTPANEL_DEMO_RESET_MINUTES = 15
 # Requests that create something, per visitor address and minute (demo only).
 HOSTPANEL_DEMO_CREATES_PER_MINUTE = env_int("HOSTPANEL_DEMO_CREATES_PER_MINUTE", 5)
+# The most accounts, forwards, lists, ... of each kind the demo domain holds (demo only).
+HOSTPANEL_DEMO_MAX_OBJECTS = env_int("HOSTPANEL_DEMO_MAX_OBJECTS", 100)
 # The largest message the demo accepts (the smaller of this and HOSTPANEL_MESSAGE_SIZE_LIMIT).
 HOSTPANEL_DEMO_MESSAGE_SIZE_LIMIT = env_int("HOSTPANEL_DEMO_MESSAGE_SIZE_LIMIT", 1024 * 1024)
 if HOSTPANEL_DEMO:
     HOSTPANEL_MESSAGE_SIZE_LIMIT = min(HOSTPANEL_MESSAGE_SIZE_LIMIT,
                                        HOSTPANEL_DEMO_MESSAGE_SIZE_LIMIT)
 
+# "text" (readable lines) or "json" (one object per line, with the fields of each event).
+HOSTPANEL_LOG_FORMAT = log_format(env_str("HOSTPANEL_LOG_FORMAT", "text"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": logging_formatters(),
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": HOSTPANEL_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("HOSTPANEL_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# A Celery worker replaces the root logger's handler with its own text lines; in JSON
+# it keeps ours, so that its lines (queue.delivery...) are JSON too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = HOSTPANEL_LOG_FORMAT == "text"

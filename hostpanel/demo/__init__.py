@@ -9,9 +9,9 @@ DEMO_DOMAIN = "demo.example"
 
 # The sign-ins the login page shows. Their passwords cannot be changed in the demo.
 POSTMASTER_LOGIN = f"postmaster@{DEMO_DOMAIN}"
-POSTMASTER_PASSWORD = "demo-postmaster"
+POSTMASTER_PASSWORD = "demo-postmaster"  # noqa: S105 (public: shown on the login page)
 USER_LOGIN = f"jane@{DEMO_DOMAIN}"
-USER_PASSWORD = "demo-jane"
+USER_PASSWORD = "demo-jane"  # noqa: S105
 DEMO_LOGINS = {POSTMASTER_LOGIN: POSTMASTER_PASSWORD, USER_LOGIN: USER_PASSWORD}
 
 # Mail the demo would send to other domains lands here instead (nothing leaves the machine).

@@ -8,3 +8,7 @@ class DemoConfig(AppConfig):
     name = "hostpanel.demo"
     label = "demo"
     verbose_name = _("Live demo")
+
+    def ready(self):
+        # The write guard's signal handlers (they do nothing outside demo mode).
+        from hostpanel.demo import limits  # noqa: F401

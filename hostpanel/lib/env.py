@@ -1,7 +1,8 @@
 """Typed readers for settings taken from the environment.
 
-Every reader also accepts ``NAME_FILE``: the value is then read from that file,
-which is how container secrets are usually handed over.
+Every reader also accepts ``NAME_FILE``: the value is then read from that file
+(surrounding white space removed), which is how container secrets are usually handed
+over. Setting both ``NAME`` and ``NAME_FILE``, or a file that cannot be read, is an error.
 """
 
 import os
@@ -11,13 +12,23 @@ from pathlib import Path
 def _raw(name: str) -> str | None:
     path = os.environ.get(f"{name}_FILE")
     if path:
-        return Path(path).read_text().strip()
+        if os.environ.get(name):
+            raise ValueError(f"Both {name} and {name}_FILE are set: set only one of them.")
+        try:
+            return Path(path).read_text().strip()
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            raise ValueError(f"{name}_FILE: cannot read {path} ({reason}).") from None
     return os.environ.get(name)
 
 
-def env_str(name: str, default: str = "") -> str:
+def env_str(name: str, default: str = "", *, empty_allowed: bool = False) -> str:
+    """The value, or ``default`` when unset or empty (set but empty is kept when
+    ``empty_allowed``: ``NAME=`` then turns a default off)."""
     value = _raw(name)
-    return default if value is None or value == "" else value
+    if value is None or (value == "" and not empty_allowed):
+        return default
+    return value
 
 
 def env_int(name: str, default: int) -> int:

@@ -7,3 +7,6 @@ class ServersConfig(AppConfig):
 
     name = "hostpanel.servers"
     verbose_name = _("Servers")
+
+    def ready(self):
+        from hostpanel.servers import checks  # noqa: F401 (registers the system checks)

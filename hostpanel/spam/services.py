@@ -295,7 +295,8 @@ def create_spam_account(domain: Domain) -> DomainSpamSettings:
     while address_in_use(domain, name):
         number += 1
         name = f"{base}-{number}"
-    password = secrets.token_urlsafe(12)
+    # 16 characters, or longer when the minimum password length asks for more.
+    password = secrets.token_urlsafe(max(12, settings.HOSTPANEL_MIN_PASSWORD_LENGTH))
     account = create_account(domain, name, password, quota_mb=0, spam_filtering=False)
     row.spam_account = account
     row.initial_password = password

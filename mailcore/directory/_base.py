@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import Error as DatabaseError
 from django.db import close_old_connections
 
+from hostpanel.demo import CATCH_ALL_LOGIN
 from hostpanel.domains.models import Account
 from mailcore.maildir import maildir_path
 
@@ -46,6 +47,9 @@ class ServerConfig:
     spam_models: Path = Path("spam")  # the classifier's models (mailcore.filters.spam.store)
     spam_dns_timeout: int = 3
     panel_url: str = ""  # https://panel.example.com: links in mail; '' or http: none
+    # The live demo: the mailbox that takes every copy for other domains (nothing is
+    # sent); '' when this is no demo.
+    demo_outbox: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ def server_config() -> ServerConfig:
         spam_models=Path(settings.HOSTPANEL_SPAM_MODELS),
         spam_dns_timeout=settings.HOSTPANEL_SPAM_DNS_TIMEOUT,
         panel_url=settings.HOSTPANEL_PANEL_URL,
+        demo_outbox=CATCH_ALL_LOGIN if settings.HOSTPANEL_DEMO else "",
     )
 
 

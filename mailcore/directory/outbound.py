@@ -65,6 +65,15 @@ def record_outbound(queue_id: str, sender: str, recipients, *, origin: str,
 
 
 def _dispatch(queue_id: str, eta: datetime | None = None) -> None:
+    if settings.HOSTPANEL_DEMO and transaction.get_connection().in_atomic_block:
+        # A demo request runs in one transaction (hostpanel.demo.middleware): the worker
+        # must not look for the record before that transaction is committed.
+        transaction.on_commit(lambda: _send_task(queue_id, eta))
+        return
+    _send_task(queue_id, eta)
+
+
+def _send_task(queue_id: str, eta: datetime | None) -> None:
     from hostpanel.outbound.tasks import deliver_outbound
 
     try:

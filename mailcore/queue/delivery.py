@@ -11,6 +11,8 @@ result is recorded as soon as a server has answered, so a recipient that got
 its copy is never sent another. Temporarily failed recipients are tried again
 with a growing delay until the message expires; permanent failures and expiry
 send one DSN to the sender. The spool file goes when nothing is left to do.
+In the live demo every copy goes to the demo's outbox mailbox instead
+(:mod:`mailcore.queue.demo_outbox`): no SMTP connection is ever made.
 
 Killing the worker loses nothing: an unfinished message stays in the spool and
 the database, and the sweep re-sends it when its lease is over. Only a kill
@@ -24,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 from mailcore import directory as default_directory
 from mailcore.lists import oneclick
-from mailcore.queue import client, dkim, dsn, mx, spool, srs
+from mailcore.queue import client, demo_outbox, dkim, dsn, mx, spool, srs
 from mailcore.queue.client import DEFERRED, FAILED, Outcome
 from mailcore.routing.executor import Router
 
@@ -58,6 +60,7 @@ def attempt(queue_id: str, *, directory=default_directory) -> None:
         original = b""
         outcomes = [Outcome(address, FAILED, "5.3.0", "the queued message file is missing")
                     for address in waiting]
+        _log_results(message, outcomes)
     else:
         outcomes = _send(config, message, original, waiting, directory) if waiting else []
     _conclude(config, message, original, outcomes, directory)
@@ -150,20 +153,33 @@ def _send(config, message, original, recipients, directory) -> list[Outcome]:
     deadline = time.monotonic() + BUDGET.total_seconds()
     outcomes: list[Outcome] = []
     for domain, group in _groups(config, recipients).items():
-        if time.monotonic() > deadline:
+        if config.demo_outbox:  # the live demo: nothing leaves the machine
+            results = demo_outbox.keep(config, message.queue_id, sender, group, data, directory)
+        elif time.monotonic() > deadline:
             results = [Outcome(address, DEFERRED, "4.4.7", "not tried in this attempt: "
                                "other domains took too long") for address in group]
         else:
             results = _send_to_domain(config, domain, resolver, sender, group, data,
                                       verp=message.origin == "list")
-        for result in results:
-            log.info("%s to=<%s> mx=%s result=%s %s", message.queue_id, result.recipient,
-                     result.host or "-", result.state, result.diagnostic)
+        _log_results(message, results, sender)
         # Record deliveries (and deferrals) at once; failures after their DSN is queued.
         directory.record_outcomes(message.queue_id, [(r.recipient, r.state, r.error)
                                                      for r in results if r.state != FAILED])
         outcomes += results
     return outcomes
+
+
+def _log_results(message, results: list[Outcome], sender: str | None = None) -> None:
+    """One line per recipient of an attempt (each has its own outcome and reply)."""
+    for result in results:
+        log.info("%s to=<%s> mx=%s result=%s %s", message.queue_id, result.recipient,
+                 result.host or "-", result.state, result.diagnostic,
+                 extra={"event": "queue.delivery", "queue_id": message.queue_id,
+                        "from": message.sender if sender is None else sender,
+                        "recipients": [result.recipient], "host": result.host or None,
+                        "outcome": result.state, "status": result.status,
+                        "reply": result.diagnostic, "remote": result.remote,
+                        "attempt": message.attempts, "origin": message.origin})
 
 
 def _send_to_domain(config, domain, resolver, sender, recipients, data, *,
@@ -186,7 +202,10 @@ def _conclude(config, message, original, outcomes, directory) -> None:
     deferred = [outcome for outcome in outcomes if outcome.state == DEFERRED]
     expired = bool(deferred) and now >= message.expires_at
     if expired:
-        log.info("%s: expired after %d attempts", message.queue_id, message.attempts)
+        log.info("%s: expired after %d attempts", message.queue_id, message.attempts,
+                 extra={"event": "queue.expired", "queue_id": message.queue_id,
+                        "attempt": message.attempts,
+                        "recipients": [outcome.recipient for outcome in deferred]})
         failed, deferred = failed + deferred, []
     if failed:
         if message.origin == "list":

@@ -28,6 +28,8 @@ from mailcore.smtp.recipients import Directory, Verdict, resolve
 log = logging.getLogger("mailcore.smtp")
 
 MAX_RECIPIENTS = 100
+DEMO_MAX_RECIPIENTS = 10  # the live demo (config.demo_outbox): fewer per message
+DEMO_MESSAGES_PER_MINUTE = 10  # the live demo: messages per client address and minute
 MAX_HOPS = 100  # Received headers before a message is taken for a loop (RFC 5321 6.3)
 REVERSE_DNS_TIMEOUT = 5.0
 
@@ -78,6 +80,62 @@ def tls_description(session: MailSession) -> str | None:
     return f"{cipher[1]} {cipher[0]}" if cipher else "TLS"
 
 
+def outcome_of(reply: str) -> str:
+    """A reply's outcome as logged: ``accepted`` (2xx), ``deferred`` (4xx) or ``rejected``."""
+    return {"2": "accepted", "4": "deferred"}.get(reply[:1], "rejected")
+
+
+def transaction_fields(session: MailSession, envelope: MailEnvelope, transaction_id: str,
+                       authenticated: bool = False) -> dict:
+    """The fields of the one ``smtp.transaction`` log line; the caller adds outcome and reply.
+
+    ``size`` is what the client sent (without the headers we add).
+    """
+    account = session.account if authenticated else None
+    return {
+        "event": "smtp.transaction",
+        "transaction": transaction_id,
+        "client": peer_ip(session),
+        "helo": session.host_name,
+        "from": envelope.mail_from,
+        "to": list(envelope.rcpt_tos),
+        "size": len(envelope.original_content or b""),
+        "tls": tls_description(session),
+        "auth": account.address if account is not None else None,
+    }
+
+
+def refusal_fields(event: str, session: MailSession, envelope: MailEnvelope, reply: str,
+                   **fields) -> dict:
+    """The fields of a log line for a command refused before DATA (RCPT, MAIL)."""
+    account = session.account
+    return {"event": event, "client": peer_ip(session), "helo": session.host_name,
+            "from": envelope.mail_from, "tls": tls_description(session),
+            "auth": account.address if account is not None else None,
+            **fields, "outcome": outcome_of(reply), "reply": reply}
+
+
+class DemoRate:
+    """The live demo takes at most DEMO_MESSAGES_PER_MINUTE messages per client address
+    and minute (per process), so that nobody fills its mailboxes between two resets."""
+
+    def __init__(self, limit: int = DEMO_MESSAGES_PER_MINUTE, window: float = 60.0):
+        self.limit, self.window = limit, window
+        self._seen: dict[str, list[float]] = {}
+
+    def allow(self, ip: str) -> bool:
+        now = time.monotonic()
+        if len(self._seen) > 10_000:  # forget idle addresses, keep memory bounded
+            self._seen = {key: times for key, times in self._seen.items()
+                          if times and now - times[-1] < self.window}
+        times = [t for t in self._seen.get(ip, ()) if now - t < self.window]
+        allowed = len(times) < self.limit
+        if allowed:
+            times.append(now)
+        self._seen[ip] = times
+        return allowed
+
+
 class BaseHandler:
     """What both listeners share: EHLO, errors, the trace header, and routing at DATA."""
 
@@ -91,10 +149,22 @@ class BaseHandler:
         self.config = config
         self.directory = directory
         self.router = router or Router(config, directory)
-        self.max_recipients = max_recipients
+        self.max_recipients = (min(max_recipients, DEMO_MAX_RECIPIENTS) if config.demo_outbox
+                               else max_recipients)
         self.spam_models = ModelStore(config.spam_models)
+        self._demo_rate = DemoRate() if config.demo_outbox else None
         # The language model takes about half a second to load: not on a client's time.
         threading.Thread(target=language.load, name="load-language-model", daemon=True).start()
+
+    def demo_rate_refusal(self, session: MailSession, envelope: MailEnvelope) -> str | None:
+        """The reply refusing MAIL in the live demo when this client sent too much, else None."""
+        if self._demo_rate is None or self._demo_rate.allow(peer_ip(session)):
+            return None
+        reply = replies.DEMO_RATE_LIMITED
+        log.info("demo: MAIL from %s refused, too many messages", peer_ip(session),
+                 extra=refusal_fields("smtp.mail_rejected", session, envelope, reply,
+                                      sender=envelope.mail_from))
+        return reply
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         # The MX takes no logins: no "AUTH" line. With this hook, the name is ours to record.
@@ -124,6 +194,15 @@ class BaseHandler:
             log.exception("recipient look-up failed for <%s>", address)
             return replies.LOOKUP_FAILURE
 
+    def _refuse_rcpt(self, session: MailSession, envelope: MailEnvelope, address: str,
+                     reply: str, reason: str | None = None) -> str:
+        """Log a refused recipient (one line each) and return the reply refusing it."""
+        log.info("refused from=<%s> to=<%s> peer=%s: %s", envelope.mail_from, address,
+                 peer_ip(session), reason or reply,
+                 extra=refusal_fields("smtp.rcpt_rejected", session, envelope, reply,
+                                      to=address, reason=reason or reply))
+        return reply
+
     async def _route(self, session: MailSession, envelope: MailEnvelope, *,
                      authenticated: bool = False, origin: str = "submission",
                      domain: str | None = None) -> str:
@@ -131,10 +210,12 @@ class BaseHandler:
         transaction_id = new_transaction_id()
         trace = await self._trace(session, envelope, transaction_id, authenticated)
         received = received_header(trace)
+        fields = transaction_fields(session, envelope, transaction_id, authenticated)
         screened = await virus.screen(
             self, session, envelope, received + envelope.original_content,
             transaction_id=transaction_id, client_ip=peer_ip(session),
-            account=session.account if authenticated else None, domain=domain)
+            account=session.account if authenticated else None, domain=domain,
+            log_fields=fields)
         if screened.reply:
             return screened.reply
         body = screened.header + envelope.original_content
@@ -154,7 +235,8 @@ class BaseHandler:
             # The client hung up: the delivery finishes in its thread, the client
             # never saw a 250 and will send again (a duplicate, never a loss).
             log.warning("%s from=<%s>: client disconnected during delivery",
-                        transaction_id, envelope.mail_from)
+                        transaction_id, envelope.mail_from,
+                        extra={**fields, "outcome": "disconnected", "reply": None})
             raise
         except Exception:
             # Nothing is lost: the client keeps the message and tries again later.
@@ -165,10 +247,16 @@ class BaseHandler:
             if reply.startswith("250"):
                 await asyncio.to_thread(counters.record, self.directory, counters.accepted(
                     filtered.batches, outcomes, filtered.caught, envelope.routes))
+        if filtered.score is not None:
+            fields["spam_score"] = filtered.score
+        if filtered.caught:
+            fields["spam_held"] = list(filtered.caught)
         log.info("%s from=<%s> to=%s size=%d peer=%s %s%s: %s", transaction_id,
                  envelope.mail_from, ",".join(f"<{r}>" for r in envelope.rcpt_tos),
                  len(message), peer_ip(session), trace.tls or "plain",
-                 " auth=" + session.account.address if authenticated else "", outcome_text)
+                 " auth=" + session.account.address if authenticated else "", outcome_text,
+                 extra={**fields, "outcome": outcome_of(reply), "reply": reply,
+                        "detail": outcome_text})
         return reply
 
     async def _trace(self, session: MailSession, envelope: MailEnvelope, transaction_id: str,
@@ -242,6 +330,8 @@ class MXHandler(BaseHandler):
     async def handle_MAIL(self, server, session, envelope: MailEnvelope, address, mail_options):
         if not envelope.smtp_utf8 and not address.isascii():
             return replies.NON_ASCII_NEEDS_SMTPUTF8
+        if refusal := self.demo_rate_refusal(session, envelope):
+            return refusal
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         envelope.declared_size = declared_size(mail_options)
@@ -250,14 +340,13 @@ class MXHandler(BaseHandler):
     async def handle_RCPT(self, server, session, envelope: MailEnvelope, address, rcpt_options):
         resolution = await self._resolve(session, envelope, address)
         if isinstance(resolution, str):
-            return resolution
-        if resolution.verdict is Verdict.ACCEPT:
-            envelope.rcpt_tos.append(address)
-            envelope.rcpt_options.extend(rcpt_options)
-            envelope.routes.append((resolution.address, resolution.route))
-        else:
-            log.info("refused from=<%s> to=<%s> peer=%s: %s", envelope.mail_from, address,
-                     peer_ip(session), resolution.verdict.value)
+            return self._refuse_rcpt(session, envelope, address, resolution)
+        if resolution.verdict is not Verdict.ACCEPT:
+            return self._refuse_rcpt(session, envelope, address,
+                                     RCPT_REPLIES[resolution.verdict], resolution.verdict.value)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        envelope.routes.append((resolution.address, resolution.route))
         return RCPT_REPLIES[resolution.verdict]
 
     async def handle_DATA(self, server, session: MailSession, envelope: MailEnvelope):

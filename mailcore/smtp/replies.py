@@ -30,6 +30,7 @@ AUTH_THROTTLED = "454 4.7.0 Too many failed logins, try again later"
 AUTH_MALFORMED = "501 5.5.2 Cannot decode the authentication data"
 
 TEMPORARY_FAILURE = "451 4.3.0 Temporary server error, please try again later"
+DEMO_RATE_LIMITED = "451 4.7.1 Too many messages from your address in the demo, try again later"
 SCANNER_UNAVAILABLE = "451 4.7.1 Virus scanner unavailable, try again later"
 LOOKUP_FAILURE = "451 4.3.0 Temporary lookup failure, please try again later"
 

@@ -27,7 +27,15 @@ from mailcore.addresses import AddressError, normalize_domain, parse_login
 from mailcore.auth import Authenticator, TooManyFailures
 from mailcore.routing.facts import read_facts
 from mailcore.smtp import replies
-from mailcore.smtp.handler import RCPT_REPLIES, BaseHandler, declared_size, peer_ip
+from mailcore.smtp.handler import (
+    RCPT_REPLIES,
+    BaseHandler,
+    declared_size,
+    new_transaction_id,
+    peer_ip,
+    refusal_fields,
+    transaction_fields,
+)
 from mailcore.smtp.protocol import MailEnvelope, MailSession
 from mailcore.smtp.recipients import Verdict
 
@@ -128,12 +136,18 @@ class SubmissionHandler(BaseHandler):
         try:
             mailbox = await self.authenticator.verify(login, password, peer_ip(session))
         except TooManyFailures:
-            log.info("submission login refused for %s: too many failures", peer_ip(session))
+            log.info("submission login refused for %s: too many failures", peer_ip(session),
+                     extra={"event": "smtp.auth", "client": peer_ip(session),
+                            "login": login[:100], "outcome": "throttled",
+                            "reply": replies.AUTH_THROTTLED})
             return _refused(replies.AUTH_THROTTLED)
         if mailbox is None:
             return _refused(replies.AUTH_INVALID)
         session.account = mailbox
-        log.info("submission login %s from %s", mailbox.address, peer_ip(session))
+        log.info("submission login %s from %s", mailbox.address, peer_ip(session),
+                 extra={"event": "smtp.auth", "client": peer_ip(session),
+                        "login": mailbox.address, "outcome": "accepted",
+                        "reply": replies.AUTH_OK})
         return AuthResult(success=True, auth_data=mailbox, message=replies.AUTH_OK)
 
     # The message.
@@ -147,12 +161,19 @@ class SubmissionHandler(BaseHandler):
 
     async def handle_MAIL(self, server, session, envelope: MailEnvelope, address, mail_options):
         if not address or address == "<>":
+            log.info("submission from %s refused: null sender", session.account.address,
+                     extra=refusal_fields("smtp.mail_rejected", session, envelope,
+                                          replies.NULL_SENDER_REFUSED, sender=""))
             return replies.NULL_SENDER_REFUSED
         if not envelope.smtp_utf8 and not address.isascii():
             return replies.NON_ASCII_NEEDS_SMTPUTF8
+        if refusal := self.demo_rate_refusal(session, envelope):
+            return refusal
         if not await self._may_send_as(session, address):
             log.info("submission from %s refused: MAIL FROM <%s> not owned",
-                     session.account.address, address)
+                     session.account.address, address,
+                     extra=refusal_fields("smtp.mail_rejected", session, envelope,
+                                          replies.SENDER_NOT_OWNED, sender=address))
             return replies.SENDER_NOT_OWNED
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
@@ -161,14 +182,17 @@ class SubmissionHandler(BaseHandler):
 
     async def handle_RCPT(self, server, session, envelope: MailEnvelope, address, rcpt_options):
         if address.rpartition("@")[2].startswith("["):
-            return replies.ADDRESS_LITERAL_REFUSED
+            return self._refuse_rcpt(session, envelope, address, replies.ADDRESS_LITERAL_REFUSED)
         resolution = await self._resolve(session, envelope, address)
         if isinstance(resolution, str):
-            return resolution
-        if resolution.verdict in (Verdict.ACCEPT, Verdict.REMOTE):
-            envelope.rcpt_tos.append(address)
-            envelope.rcpt_options.extend(rcpt_options)
-            envelope.routes.append((resolution.address, resolution.route))
+            return self._refuse_rcpt(session, envelope, address, resolution)
+        if resolution.verdict not in (Verdict.ACCEPT, Verdict.REMOTE):
+            return self._refuse_rcpt(session, envelope, address,
+                                     SUBMISSION_RCPT_REPLIES[resolution.verdict],
+                                     resolution.verdict.value)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        envelope.routes.append((resolution.address, resolution.route))
         return SUBMISSION_RCPT_REPLIES[resolution.verdict]
 
     async def handle_DATA(self, server, session: MailSession, envelope: MailEnvelope):
@@ -176,7 +200,10 @@ class SubmissionHandler(BaseHandler):
         owned = [await self._may_send_as(session, sender) for sender in facts.senders]
         if not owned or not all(owned):
             log.info("submission from %s refused: From %s not owned", session.account.address,
-                     ",".join(facts.senders) or "missing")
+                     ",".join(facts.senders) or "missing",
+                     extra={**transaction_fields(session, envelope, new_transaction_id(), True),
+                            "outcome": "rejected", "reply": replies.FROM_NOT_OWNED,
+                            "detail": "From not owned: " + (",".join(facts.senders) or "missing")})
             return replies.FROM_NOT_OWNED
         return await self._route(session, envelope, authenticated=True, origin="submission",
                                  domain=session.account.domain)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 import yaml
+from django.core.management import get_commands
 
 from tests.support import REPO
 
@@ -57,10 +58,10 @@ def test_the_app_services_run_one_image_built_from_the_dockerfile(services):
     assert len(images) == 1
     assert all(services[name]["build"] == "." for name in APP_SERVICES)
     commands = {name: " ".join(services[name]["command"]) for name in APP_SERVICES}
-    assert "manage.py smtpd" in commands["smtpd"]
-    assert "manage.py pop3d" in commands["pop3d"]
-    assert "celery -A hostpanel worker" in commands["worker"]
-    assert "celery -A hostpanel beat" in commands["beat"]
+    for name in APP_SERVICES:
+        # The same manage.py commands as the systemd units in deploy/.
+        assert commands[name].startswith(f"python manage.py {name}"), commands[name]
+    assert set(APP_SERVICES) <= set(get_commands())
 
 
 @pytest.mark.parametrize("name", LONG_RUNNING)
@@ -149,3 +150,48 @@ def test_the_mail_servers_scan_with_the_clamav_service(compose):
     host, _, port = env["HOSTPANEL_CLAMD"].partition(":")
     assert host == "clamav" and "clamav" in compose["services"]
     assert port == "3310"
+
+
+def test_every_service_but_the_one_shot_migration_restarts_and_is_health_checked(services):
+    for name, service in services.items():
+        if name == "migrate":
+            assert service["restart"] == "no" and "healthcheck" not in service
+            continue
+        assert service["restart"] in {"always", "unless-stopped"}, name
+        assert service["healthcheck"]["test"][0] in {"CMD", "CMD-SHELL"}, name
+
+
+def test_only_the_mail_ports_are_published_beyond_loopback(services):
+    public = {(name, port) for name, service in services.items()
+              for host, port in published(service) if host not in LOOPBACK}
+    assert public == {("smtpd", 25), ("smtpd", 587), ("smtpd", 465),
+                      ("pop3d", 110), ("pop3d", 995)}
+
+
+def test_every_app_process_runs_with_the_production_settings(services):
+    for name in [*APP_SERVICES, "migrate"]:
+        env = services[name]["environment"]
+        assert env["HOSTPANEL_PRODUCTION"] == "true", name
+        # The panel is reached through the TLS proxy in front, which says the request was https.
+        assert env["HOSTPANEL_BEHIND_PROXY"] == "true", name
+        assert "HOSTPANEL_DEBUG" not in env, name
+        # No default that would start the panel for a host name nobody uses.
+        assert ":?" in env["HOSTPANEL_ALLOWED_HOSTS"], name
+
+
+def test_no_secret_is_written_into_the_compose_file(services):
+    secret_words = ("PASSWORD", "SECRET", "DATABASE_URL", "TOKEN")
+    for name, service in services.items():
+        for key in service.get("environment", {}):
+            if any(word in key for word in secret_words):
+                assert key.endswith("_FILE"), (name, key)
+                assert service["environment"][key].startswith("/run/secrets/"), (name, key)
+
+
+def test_the_image_collects_the_static_files_with_the_production_settings():
+    text = (REPO / "Dockerfile").read_text()
+    collect = [line for line in text.splitlines() if "collectstatic" in line]
+    assert collect == ["RUN HOSTPANEL_PRODUCTION=true python manage.py collectstatic "
+                       "--noinput --verbosity 0"]
+    assert re.search(r"^ENV HOSTPANEL_PRODUCTION=true$", text, re.MULTILINE)
+    assert 'CMD ["python", "manage.py", "web",' in text

@@ -63,10 +63,20 @@ class Command(BaseCommand):
         workdir = procfile.parent
         if not procfile.is_file():
             raise CommandError(f"No process list at {procfile}.")
-        call_command("setup", no_banner=True, verbosity=options["verbosity"], stdout=self.stdout)
+        # make demo: no example.com with a known password next to the public demo, which
+        # starts from its fixture.
+        call_command("setup", no_banner=True, no_seed=settings.HOSTPANEL_DEMO,
+                     verbosity=options["verbosity"], stdout=self.stdout)
+        if settings.HOSTPANEL_DEMO:
+            call_command("demo", "reset", stdout=self.stdout)
         tls = development_tls()
         clamd = localclamd.prepare()
         self.stdout.write("\n" + banner(tls))
+        if settings.HOSTPANEL_DEMO:
+            from hostpanel.demo import DEMO_LOGINS
+
+            logins = ", ".join(f"{login} / {password}" for login, password in DEMO_LOGINS.items())
+            self.stdout.write(f"  Live demo    {logins} (reset every 15 minutes)\n")
         if clamd:
             self.stdout.write(f"  Virus scan   {clamd.address} (a local clamd, {clamd.config})\n")
             procfile = with_clamd(procfile, clamd)

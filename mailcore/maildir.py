@@ -41,7 +41,8 @@ def to_lf(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n")
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in ``path`` durable (fsync the directory itself)."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -104,7 +105,7 @@ class Maildir:
             raise
         os.close(fd)
         os.rename(tmp, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
         self._record(len(data), 1)
         return StoredMessage(uid=name, path=final, size=len(data), crlf_size=crlf_size)
 
@@ -184,7 +185,7 @@ class Maildir:
             except FileNotFoundError:
                 pass
         if moved:
-            _fsync_dir(self.path / "cur")
+            fsync_dir(self.path / "cur")
 
     def messages(self) -> list[StoredMessage]:
         """Every message in ``cur/`` and ``new/``, oldest first."""
@@ -217,7 +218,7 @@ class Maildir:
             freed += message.size
             removed += 1
         for directory in dirs:
-            _fsync_dir(directory)
+            fsync_dir(directory)
         if removed:
             self._record(-freed, -removed)
 
@@ -226,7 +227,7 @@ class Maildir:
         destination.parent.mkdir(parents=True, exist_ok=True)
         if self.path.exists():
             os.rename(self.path, destination)
-            _fsync_dir(destination.parent)
+            fsync_dir(destination.parent)
 
 
 def remove_tree(path: Path) -> None:

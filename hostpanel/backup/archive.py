@@ -4,7 +4,6 @@ See :mod:`hostpanel.backup.services` for the layout of an archive.
 """
 
 import errno
-import os
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -31,14 +30,6 @@ def hostpanel_version() -> str:
 
 def default_name(now: datetime | None = None) -> str:
     return f"hostpanel-backup-{(now or datetime.now(UTC)):%Y%m%d-%H%M%S}.tar.gz"
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def os_error(action: str, path: Path, error: OSError) -> BackupError:

@@ -39,12 +39,12 @@ from hostpanel.backup.archive import (
     SECRET_KEY_MEMBER,
     BackupError,
     default_name,
-    fsync_dir,
     hostpanel_version,
     os_error,
 )
 from hostpanel.backup.places import Place
 from hostpanel.backup.unpack import Staged, load_rows, unpack
+from mailcore.maildir import fsync_dir
 
 __all__ = ["BackupError", "create_backup", "instance_contents", "restore_backup"]
 

@@ -21,7 +21,7 @@ from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
-from mailcore.maildir import Maildir, StoredMessage, _fsync_dir
+from mailcore.maildir import Maildir, StoredMessage, fsync_dir
 from mailcore.routing.facts import _text
 
 HEADER_LIMIT = 64 * 1024  # bytes of a file read for its header, at most
@@ -218,7 +218,7 @@ class Mailbox:
             os.rename(message.path, target)
         except FileNotFoundError:
             return message
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         return replace(message, path=target)
 
     def remove(self, messages: list[StoredMessage]) -> None:

@@ -52,6 +52,14 @@ def events(entries: list[dict], name: str) -> list[dict]:
     return [entry for entry in entries if entry.get("event") == name]
 
 
+def smtp_transactions(caplog) -> list[dict]:
+    """The smtp.transaction lines the SMTP server logged in this test, as JSON."""
+    formatter = JsonFormatter()
+    entries = [json.loads(formatter.format(record)) for record in caplog.records
+               if record.name == "mailcore.smtp"]
+    return events(entries, "smtp.transaction")
+
+
 @pytest.fixture
 def jane_committed(transactional_db, jane):
     return jane
@@ -135,16 +143,12 @@ def test_a_message_the_virus_scanner_could_not_check_is_one_deferred_line(
             assert client.data(message())[0] == 451
     finally:
         server.stop()
-    formatter = JsonFormatter()
-    entries = [json.loads(formatter.format(record)) for record in caplog.records
-               if record.name == "mailcore.smtp"]
-    [line] = events(entries, "smtp.transaction")
+    [line] = smtp_transactions(caplog)
     assert line["level"] == "WARNING"
     assert line["outcome"] == "deferred"
     assert line["reply"] == "451 4.7.1 Virus scanner unavailable, try again later"
     assert line["detail"].startswith("virus scanner unavailable: ")
     assert line["to"] == ["jane@example.com"] and line["from"] == "bob@remote.test"
-
 
 
 @pytest.mark.parametrize(("body", "reply", "detail"), [
@@ -170,10 +174,7 @@ def test_a_message_the_engine_refuses_itself_is_one_rejected_line(
             assert f"{code} {text.decode()}" == reply
     finally:
         server.stop()
-    formatter = JsonFormatter()
-    entries = [json.loads(formatter.format(record)) for record in caplog.records
-               if record.name == "mailcore.smtp"]
-    [line] = events(entries, "smtp.transaction")
+    [line] = smtp_transactions(caplog)
     assert line["outcome"] == "rejected"
     assert line["reply"] == reply
     assert line["detail"] == detail

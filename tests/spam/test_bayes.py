@@ -11,6 +11,7 @@ from mailcore.filters.spam import bayes
 from mailcore.filters.spam.bayes import Bayes, Layered, learn_files
 from mailcore.filters.spam.classify import DEFAULT_THRESHOLD, offline_score
 from mailcore.filters.spam.message import parse
+from mailcore.filters.spam.tokens import tokenize
 
 SPAM_TEXTS = [
     "Cheap replica watches, best prices, order today and save big on luxury brands",
@@ -157,3 +158,47 @@ def test_scoring_from_many_threads_while_learning(trained):
         results = list(pool.map(trained.probability, probes * 20))
     assert results == expected * 20
     assert domain.nham == 0 and domain.counts == {}
+
+
+LIST_POST = (
+    b"From: someone@remote.test\r\nTo: ilug@lists.example.org\r\nSubject: [ILUG] cheap watches\r\n"
+    b"List-Id: Irish Users <ilug.lists.example.org>\r\n"
+    b"List-Unsubscribe: <http://lists.example.org/mailman/listinfo/ilug>\r\n"
+    b"Sender: ilug-admin@lists.example.org\r\nErrors-To: ilug-admin@lists.example.org\r\n"
+    b"Precedence: bulk\r\n\r\n"
+    b"Replica watches at the best prices.\r\n\r\n-- \r\n"
+    b"Irish Users' Group: ilug@lists.example.org\r\n"
+    b"http://lists.example.org/mailman/listinfo/ilug for (un)subscription information.\r\n"
+    b"List maintainer: listmaster@lists.example.org\r\n")
+
+
+def test_a_lists_footer_and_envelope_give_no_tokens():
+    found = tokenize(parse(LIST_POST))
+    assert {"replica", "watches", "subject:cheap", "list-id:ilug.lists.example.org"} <= found
+    assert not {"maintainer", "subscription", "urlpath:listinfo", "subject:ilug",
+                "email:lists.example.org", "header:precedence:1", "header:sender:1"} & found
+    assert not any(token.startswith("envelope:") for token in found)
+    # the same words outside a list are the sender's own
+    unlisted = LIST_POST.replace(b"List-Id:", b"X-Old-List-Id:").replace(
+        b"List-Unsubscribe:", b"X-Old-List-Unsubscribe:")
+    assert {"maintainer", "urlpath:listinfo", "header:sender:1", "envelope:addr:lists.example.org",
+            "subject:ilug"} <= tokenize(parse(unlisted))
+
+
+def test_the_relays_of_a_list_and_after_it_give_no_tokens():
+    raw = (b"Received: from lists.example.org (lists.example.org [198.51.100.7])\r\n"
+           b"\tby mx.example.com with ESMTP; Mon, 5 Aug 2002 17:08:07 +0100\r\n"
+           b"Received: from lair.example.org (localhost [127.0.0.1]) by lists.example.org\r\n"
+           b"\twith ESMTP; Mon, 5 Aug 2002 09:05:04 -0700\r\n"
+           b"Received: from spammer.test (unknown [203.0.113.9]) by lists.example.org\r\n"
+           b"\twith SMTP; Mon, 5 Aug 2002 09:04:25 -0700\r\n"
+           b"Received: from pc1.spammer.test ([192.0.2.62]) by spammer.test with SMTP;\r\n"
+           b"\tMon, 5 Aug 2002 12:00:28 -0400\r\n") + LIST_POST
+    found = {token for token in tokenize(parse(raw)) if token.startswith("received:")}
+    # where the list got the post from, and the relays before: the sender's evidence
+    assert {"received:spammer.test", "received:203.0", "received:192.0.2"} <= found
+    # the list's relays and the recipient's own: the list again
+    assert not {"received:198.51", "received:example.org", "received:example.com",
+                "received:127.0"} & found
+    unlisted = raw.replace(b"List-Id:", b"X-Old-List-Id:")
+    assert {"received:198.51", "received:example.org"} <= tokenize(parse(unlisted))

@@ -126,3 +126,34 @@ def test_any_bytes_give_a_parsed_message(raw):
 def test_mime_shaped_garbage_gives_a_parsed_message(pieces):
     raw = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n" + b"".join(pieces)
     assert parse(raw).part_count >= 1
+
+
+def test_an_inline_html_part_with_a_file_name_is_read_as_text():
+    raw = (b"From: a@remote.test\r\nContent-Type: text/html; charset=us-ascii\r\n"
+           b"Content-Disposition: inline; filename=\"filename.html\"\r\n\r\n"
+           b"<html><body><p>Easy money from home</p></body></html>\r\n")
+    parsed = parse(raw)
+    assert "Easy money from home" in parsed.text
+    assert parsed.has_html and parsed.attachments == []
+
+
+def test_html_sent_as_text_plain_is_shown_as_html_and_noted():
+    raw = (b"From: a@remote.test\r\nContent-Type: text/plain\r\n\r\n"
+           b"<HTML><BODY><p>Cheap <b>pills</b></p><a href=\"http://x.test/\">here</a>"
+           b"</BODY></HTML>\r\n")
+    parsed = parse(raw)
+    assert "Cheap pills" in " ".join(parsed.text.split())
+    assert "<b>" not in parsed.text
+    assert parsed.links == [("http://x.test/", "here")]
+    assert "HtmlAsPlain" in parsed.defects
+    plain = parse(b"From: a@remote.test\r\n\r\nIn HTML, <b> makes bold.\r\n")
+    assert "<b>" in plain.text and "HtmlAsPlain" not in plain.defects
+
+
+def test_eight_bit_text_without_a_charset_is_noted_once():
+    parsed = parse(b"From: a@remote.test\r\nContent-Type: text/plain\r\n\r\nGr\xfc\xdfe\r\n")
+    assert "Grüße" in parsed.text
+    assert "EightBitNoCharset" in parsed.defects and "CharsetMismatch" not in parsed.defects
+    declared = parse(b"From: a@remote.test\r\nContent-Type: text/plain; charset=latin-1\r\n"
+                     b"\r\nGr\xfc\xdfe\r\n")
+    assert "EightBitNoCharset" not in declared.defects

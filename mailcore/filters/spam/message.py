@@ -25,13 +25,14 @@ MAX_DEPTH = 20  # nested multiparts walked
 MAX_HEADER = 4_000  # characters kept per header value
 MAX_URLS = 200
 
-_URL_RE = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}\\^`|]{1,300}""")
+URL_RE = re.compile(r"""(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]{}\\^`|]{1,300}""")
 _HREF_RE = re.compile(r"""(?i)<a\s[^<>]{0,500}?\bhref\s*=\s*["']?([^"'\s<>]{1,500})[^<>]{0,500}>"""
                       r"""([^<]{0,300})""")
 _HIDDEN_OPEN_RE = re.compile(r"(?i)<(script|style)\b|<!--")
 _TAG_RE = re.compile(r"<[^<>]{0,2000}>")
 _BLOCK_RE = re.compile(r"(?i)<(?:br|p|div|tr|li|h[1-6])\b[^<>]{0,2000}>")
 _SPACE_RE = re.compile(r"[ \t\r\f\v]+")
+_HTML_START_RE = re.compile(r"(?i)\s{0,200}(?:<!doctype html|<html\b|<head\b|<body\b)")
 _ENCODED_RE = re.compile(r"=\?[^?\s]{1,40}\?[bBqQ]\?")
 
 
@@ -173,6 +174,10 @@ class _Builder:
 
     def read_headers(self, message: Message) -> None:
         for key, value in message._headers:  # raw values: no policy parsing
+            if (str(key).lower() in ("from", "subject") and isinstance(value, str)
+                    and any("\udc80" <= ch <= "\udcff" for ch in value)
+                    and "Header8Bit" not in self.defects):
+                self.defects.append("Header8Bit")  # raw 8-bit, not RFC 2047 encoded
             self.headers.append((str(key), _header_text(value)))
 
     def walk(self, root: Message) -> None:
@@ -203,7 +208,9 @@ class _Builder:
             self.charsets.append(str(charset).lower()[:40])
         filename = part.get_filename()
         disposition = part.get("Content-Disposition", "").lower()
-        if filename or disposition.startswith("attachment") or not ctype.startswith("text/"):
+        # A text part shown inline is read even when it has a file name (spam often names
+        # its only HTML part "filename.html" to slip past filters that skip attachments).
+        if disposition.startswith("attachment") or not ctype.startswith("text/"):
             self.attachments.append((_header_text(filename or "")[:200], ctype))
             return
         payload = part.get_payload(decode=True)
@@ -216,9 +223,20 @@ class _Builder:
         if b"\0" in payload:
             self.defects.append("NulBytes")
             payload = payload.replace(b"\0", b"")
+        if (payload.isascii() and payload.strip()
+                and str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64"
+                and not any("Base64" in type(defect).__name__ for defect in part.defects)):
+            self.defects.append("Base64Ascii")  # plain ASCII text hidden in base64
         text, wrong_charset = decode_bytes(payload, charset)
-        if wrong_charset:
+        if not charset and not payload.isascii():
+            self.defects.append("EightBitNoCharset")  # rather than a mismatch with ASCII
+        elif wrong_charset:
             self.defects.append("CharsetMismatch")
+        if ctype == "text/plain" and _HTML_START_RE.match(text):
+            # HTML sent as text/plain: many clients still show it as HTML
+            self.defects.append("HtmlAsPlain")
+            self.has_plain = True
+            ctype = "text/html"
         if ctype == "text/html":
             self.has_html = True
             self.add_html(text)
@@ -257,7 +275,7 @@ class _Builder:
         markup = "".join(self.htmls)
         links = [(href, html.unescape(label).strip()) for href, label in
                  _HREF_RE.findall(markup)[:MAX_URLS]]
-        urls = _URL_RE.findall(text)[:MAX_URLS]
+        urls = URL_RE.findall(text)[:MAX_URLS]
         seen = set(urls)
         urls.extend(href for href, _ in links if href not in seen and "://" in href)
         first = {"subject": "", "from": ""}

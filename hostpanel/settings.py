@@ -160,7 +160,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": env_str("HOSTPANEL_LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),
+    # Per client address only, as the mail servers count: a guesser elsewhere cannot lock
+    # the real user out of their account.
+    "login_failed": env_str("HOSTPANEL_LOGIN_FAILED_RATE", "5/5m/ip"),
 }
 # Two-factor sign-in (allauth.mfa): an authenticator app's code, or a recovery code.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -277,6 +279,8 @@ HOSTPANEL_POP3_TIMEOUT = env_int("HOSTPANEL_POP3_TIMEOUT", 600)
 HOSTPANEL_AUTH_CACHE_TTL = env_int("HOSTPANEL_AUTH_CACHE_TTL", 300)
 HOSTPANEL_AUTH_MAX_FAILURES = env_int("HOSTPANEL_AUTH_MAX_FAILURES", 10)
 HOSTPANEL_AUTH_FAILURE_WINDOW = env_int("HOSTPANEL_AUTH_FAILURE_WINDOW", 300)
+# Panel and API: the first failed login from an address waits this long, each next one twice.
+HOSTPANEL_AUTH_FAILURE_DELAY_MS = env_int("HOSTPANEL_AUTH_FAILURE_DELAY_MS", 500)
 HOSTPANEL_MAIL_DEBUG_LOG = env_bool("HOSTPANEL_MAIL_DEBUG_LOG", False)
 # Submission: AUTH only after STARTTLS, unless this allows plain text from loopback.
 HOSTPANEL_AUTH_PLAINTEXT_LOOPBACK = env_bool("HOSTPANEL_AUTH_PLAINTEXT_LOOPBACK", False)

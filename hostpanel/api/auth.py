@@ -1,8 +1,9 @@
 """Who is calling the API: HTTP Basic with the panel credentials, or a bearer token.
 
-Failed attempts are counted per client IP in Django's cache; past
-HOSTPANEL_AUTH_MAX_FAILURES within HOSTPANEL_AUTH_FAILURE_WINDOW seconds the
-client gets 429 before any password hash is computed. The limits are the same
+Failed attempts are counted per client IP in Django's cache, each answered
+after a growing wait (hostpanel.lib.slowdown); past HOSTPANEL_AUTH_MAX_FAILURES
+within HOSTPANEL_AUTH_FAILURE_WINDOW seconds the client gets 429 before any
+password hash is computed. The limits are the same
 as the mail servers' (one policy for every password login).
 """
 
@@ -16,6 +17,7 @@ from ninja.security import HttpBasicAuth, HttpBearer
 
 from hostpanel.api.tokens import account_for_token
 from hostpanel.lib.logins import compose_username
+from hostpanel.lib.slowdown import delay_failure
 
 REALM = "hostpanel API"
 
@@ -38,7 +40,8 @@ def _failures_key(request) -> str:
 
 
 def _refuse_if_blocked(request) -> None:
-    if cache.get(_failures_key(request), 0) >= settings.HOSTPANEL_AUTH_MAX_FAILURES:
+    limit = settings.HOSTPANEL_AUTH_MAX_FAILURES  # 0 or less: never refuse, as on the mail servers
+    if limit > 0 and cache.get(_failures_key(request), 0) >= limit:
         raise TooManyFailures(settings.HOSTPANEL_AUTH_FAILURE_WINDOW)
 
 
@@ -49,6 +52,7 @@ def _count_failure(request) -> None:
         cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=settings.HOSTPANEL_AUTH_FAILURE_WINDOW)
+    delay_failure(_client_ip(request))
 
 
 class BasicAuth(HttpBasicAuth):

@@ -62,5 +62,5 @@ def dashboard(request, domain_name: str):
         "domain": domain,
         "menu": _menu(domain, services.menu_counts(domain)),
         "chart": services.mail_chart(domain),
-        "quota": services.quota_chart(domain),
+        "quota": services.cached_quota_chart(domain),
     })

@@ -55,7 +55,10 @@ def accounts(request, domain_name: str):
     if query:
         found = found.filter(local_part__icontains=query.lower())
     page = Paginator(found, ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [(account, services.mailbox_usage(account)) for account in page.object_list]
+    # The routing fetched with each account, None without one: a missing row looked up
+    # in the template would cost a dir() of the account per field (Django's lookup rules).
+    rows = [(account, services.mailbox_usage(account), getattr(account, "routing", None))
+            for account in page.object_list]
     return render(request, "domains/accounts.html", {
         "domain": domain, "page": page, "rows": rows, "query": query,
         "spam_password": initial_password_notice(request, domain),

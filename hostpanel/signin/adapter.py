@@ -1,5 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+
+from hostpanel.lib.slowdown import delay_failure
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,3 +18,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def authentication_failed(self, request, **credentials):
+        """A wrong password is answered after a growing wait, as on the mail servers."""
+        try:
+            client_ip = self.get_client_ip(request)
+        except PermissionDenied:
+            client_ip = "unknown"
+        delay_failure(client_ip)

@@ -316,6 +316,11 @@ def provide_spam_accounts() -> int:
 
 def take_initial_password(domain: Domain) -> tuple[str, str] | None:
     """``(spam address, first password)`` once; None afterwards."""
+    # Asked on every page that may show it: a plain read first, so that the usual answer
+    # (already seen) takes no row lock and, on SQLite, no write lock on the database.
+    if not (DomainSpamSettings.objects.filter(domain=domain)
+            .exclude(initial_password="").exists()):
+        return None
     with transaction.atomic():
         # of=self: PostgreSQL locks no row of the outer-joined (nullable) spam account.
         row = (DomainSpamSettings.objects.select_for_update(of=("self",))

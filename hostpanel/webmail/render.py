@@ -108,7 +108,7 @@ def leaf_parts(message: EmailMessage) -> list[EmailMessage]:
 def _body(message: EmailMessage) -> EmailMessage | None:
     try:
         return message.get_body(preferencelist=("html", "plain"))
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, AttributeError):  # AttributeError: a malformed multipart
         return None
 
 
@@ -117,7 +117,7 @@ def _text_alternatives(message: EmailMessage, body: EmailMessage | None) -> set[
     ids = {id(body)} if body is not None else set()
     try:
         plain = message.get_body(preferencelist=("plain",))
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, AttributeError):  # AttributeError: a malformed multipart
         plain = None
     if plain is not None:
         ids.add(id(plain))
@@ -178,6 +178,13 @@ def sanitize(html: str, part_url: Callable[[int], str], parts: list[Part],
 
 
 def render(raw: bytes, part_url: Callable[[int], str], remote_images: bool = False) -> Rendered:
+    try:
+        return _render(raw, part_url, remote_images)
+    except RecursionError:  # parts nested deeper than Python's stack: the source as text
+        return Rendered(text=raw.decode("utf-8", "replace"))
+
+
+def _render(raw: bytes, part_url: Callable[[int], str], remote_images: bool) -> Rendered:
     message = parse(raw)
     body = _body(message)
     parts = attachments(message, _text_alternatives(message, body))
@@ -203,10 +210,17 @@ def render(raw: bytes, part_url: Callable[[int], str], remote_images: bool = Fal
 
 def plain_text(raw: bytes) -> str:
     """The message's text for a quote: its plain part, or its HTML part stripped of tags."""
+    try:
+        return _plain_text(raw)
+    except RecursionError:  # parts nested deeper than Python's stack
+        return raw.decode("utf-8", "replace")
+
+
+def _plain_text(raw: bytes) -> str:
     message = parse(raw)
     try:
         plain = message.get_body(preferencelist=("plain",))
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, AttributeError):  # AttributeError: a malformed multipart
         plain = None
     if plain is not None:
         return _content(plain)
@@ -219,7 +233,10 @@ def plain_text(raw: bytes) -> str:
 
 def part_data(raw: bytes, index: int) -> tuple[bytes, str, str] | None:
     """``(bytes, file name, content type to send)`` of leaf part ``index``, or None."""
-    parts = leaf_parts(parse(raw))
+    try:
+        parts = leaf_parts(parse(raw))
+    except RecursionError:  # parts nested deeper than Python's stack: none can be named
+        return None
     if not 0 <= index < len(parts):
         return None
     part = parts[index]

@@ -65,9 +65,11 @@ class Maildrop:
 
     def remove(self, messages: list[StoredMessage]) -> int:
         """Delete messages (durably); returns how many were still there."""
-        present = [m for m in messages if m.path.exists()]
-        moved = self._locate({m.uid for m in messages if m not in present})
-        present += [dataclasses.replace(m, path=moved[m.uid]) for m in messages if m.uid in moved]
+        present, missing = [], []
+        for message in messages:
+            (present if message.path.exists() else missing).append(message)
+        moved = self._locate({m.uid for m in missing})
+        present += [dataclasses.replace(m, path=moved[m.uid]) for m in missing if m.uid in moved]
         self.maildir.remove(present)
         return len(present)
 

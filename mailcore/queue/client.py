@@ -92,20 +92,28 @@ CONNECT_TIMEOUT = 30.0
 COMMAND_TIMEOUT = 120.0
 
 
+Answered = Callable[[list[Outcome]], None]
+
+
 def deliver(destinations: Sequence[Destination], port: int, sender: str,
             recipients: Sequence[str], message: bytes, *, helo: str,
-            timeout: float = COMMAND_TIMEOUT) -> list[Outcome]:
+            timeout: float = COMMAND_TIMEOUT, answered: Answered | None = None) -> list[Outcome]:
     """Try each destination until one takes part in a transaction; an outcome per recipient.
 
     ``message`` has CRLF line endings. When no destination could be used, every
     recipient is deferred with the last reason (or failed, when that was a
     permanent refusal of the sender or of the message).
+
+    ``answered``, when given, is called with the transaction's outcomes as soon
+    as the server has answered, before QUIT: the caller records them while the
+    session is still open, so that a crash while hanging up sends no copy twice.
     """
     last = Reply(451, "4.4.1 no destination to try")
     host = ""
     for destination in destinations:
         try:
-            return _transaction(destination, port, sender, recipients, message, helo, timeout)
+            return _transaction(destination, port, sender, recipients, message, helo, timeout,
+                                answered)
         except SessionFailed as failure:
             last, host = failure.reply, destination.host
     return [Outcome(recipient, last.state, last.status, str(last), host, not last.ours)
@@ -119,13 +127,15 @@ class _TlsFailed(Exception):
 def deliver_each(destinations: Sequence[Destination], port: int,
                  envelopes: Sequence[tuple[str, str]],
                  message: bytes | Callable[[str], bytes], *, helo: str,
-                 timeout: float = COMMAND_TIMEOUT) -> list[Outcome]:
+                 timeout: float = COMMAND_TIMEOUT,
+                 answered: Answered | None = None) -> list[Outcome]:
     """One transaction per ``(sender, recipient)``, in as few sessions as possible.
 
     For a mailing list's copies, each with its own envelope sender (VERP) and,
     when ``message`` is a function of the recipient, its own copy. When a
     session fails, the next destination takes the recipients it did not reach;
     those no destination reached get the last reason, as in :func:`deliver`.
+    ``answered`` is called after each transaction, before the next one starts.
     """
     outcomes: list[Outcome] = []
     remaining = list(envelopes)
@@ -143,7 +153,10 @@ def deliver_each(destinations: Sequence[Destination], port: int,
             while remaining:
                 sender, recipient = remaining[0]
                 data = message(recipient) if callable(message) else message
-                outcomes += _send(smtp, destination.host, sender, [recipient], data)
+                results = _send(smtp, destination.host, sender, [recipient], data)
+                if answered is not None:
+                    answered(results)
+                outcomes += results
                 remaining.pop(0)
                 if remaining:
                     _reset(smtp)
@@ -162,10 +175,13 @@ def _session(destination, port, helo, timeout):
         return _open(destination, port, helo, timeout, tls=False)
 
 
-def _transaction(destination, port, sender, recipients, message, helo, timeout):
+def _transaction(destination, port, sender, recipients, message, helo, timeout, answered):
     smtp = _session(destination, port, helo, timeout)
     try:
-        return _send(smtp, destination.host, sender, recipients, message)
+        outcomes = _send(smtp, destination.host, sender, recipients, message)
+        if answered is not None:
+            answered(outcomes)
+        return outcomes
     finally:
         _close(smtp)
 

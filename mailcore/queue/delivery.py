@@ -7,8 +7,9 @@ key of its domain, rewrites a forwarded message's envelope sender with SRS,
 and sends it to each recipient domain's MX hosts (or the smarthost); a mailing
 list's post (origin ``list``) goes in one transaction per recipient, each with
 its VERP envelope sender (:func:`verp_sender`). Each
-result is recorded as soon as a server has answered, so a recipient that got
-its copy is never sent another. Temporarily failed recipients are tried again
+result is recorded as soon as a server has answered, before the session is
+closed (and, for a list, before the next copy), so a recipient that got its
+copy is never sent another. Temporarily failed recipients are tried again
 with a growing delay until the message expires; permanent failures and expiry
 send one DSN to the sender. The spool file goes when nothing is left to do.
 In the live demo every copy goes to the demo's outbox mailbox instead
@@ -16,7 +17,8 @@ In the live demo every copy goes to the demo's outbox mailbox instead
 
 Killing the worker loses nothing: an unfinished message stays in the spool and
 the database, and the sweep re-sends it when its lease is over. Only a kill
-between a remote 250 and its recording sends that copy again.
+between a remote 250 and its recording (one database write, done before QUIT)
+sends that copy again: the crash window RFC 5321 section 6.1 accepts.
 """
 
 import logging
@@ -152,6 +154,16 @@ def _send(config, message, original, recipients, directory) -> list[Outcome]:
     resolver = mx.make_resolver(config.dns)
     deadline = time.monotonic() + BUDGET.total_seconds()
     outcomes: list[Outcome] = []
+    recorded: set[str] = set()
+
+    def record(results: list[Outcome]) -> None:
+        """Deliveries (and deferrals) as soon as a server has answered, before the session
+        is closed; failures are recorded once their DSN is queued (``_conclude``)."""
+        states = [(r.recipient, r.state, r.error) for r in results if r.state != FAILED]
+        if states:
+            directory.record_outcomes(message.queue_id, states)
+        recorded.update(r.recipient for r in results)
+
     for domain, group in _groups(config, recipients).items():
         if config.demo_outbox:  # the live demo: nothing leaves the machine
             results = demo_outbox.keep(config, message.queue_id, sender, group, data, directory)
@@ -160,11 +172,9 @@ def _send(config, message, original, recipients, directory) -> list[Outcome]:
                                "other domains took too long") for address in group]
         else:
             results = _send_to_domain(config, domain, resolver, sender, group, data,
-                                      verp=message.origin == "list")
+                                      verp=message.origin == "list", answered=record)
+        record([r for r in results if r.recipient not in recorded])
         _log_results(message, results, sender)
-        # Record deliveries (and deferrals) at once; failures after their DSN is queued.
-        directory.record_outcomes(message.queue_id, [(r.recipient, r.state, r.error)
-                                                     for r in results if r.state != FAILED])
         outcomes += results
     return outcomes
 
@@ -183,8 +193,9 @@ def _log_results(message, results: list[Outcome], sender: str | None = None) -> 
 
 
 def _send_to_domain(config, domain, resolver, sender, recipients, data, *,
-                    verp: bool = False) -> list[Outcome]:
-    """``verp``: one transaction per recipient, with its own envelope sender (lists)."""
+                    verp: bool = False, answered=None) -> list[Outcome]:
+    """``verp``: one transaction per recipient, with its own envelope sender (lists);
+    ``answered``: called with each transaction's outcomes before the session ends."""
     try:
         destinations, port = _route(config, domain, resolver)
     except mx.LookupFailed as error:
@@ -192,8 +203,10 @@ def _send_to_domain(config, domain, resolver, sender, recipients, data, *,
         return [Outcome(address, state, error.status, error.text) for address in recipients]
     if verp:
         envelopes = [(verp_sender(sender, address), address) for address in recipients]
-        return client.deliver_each(destinations, port, envelopes, data, helo=config.hostname)
-    return client.deliver(destinations, port, sender, recipients, data, helo=config.hostname)
+        return client.deliver_each(destinations, port, envelopes, data, helo=config.hostname,
+                                   answered=answered)
+    return client.deliver(destinations, port, sender, recipients, data, helo=config.hostname,
+                          answered=answered)
 
 
 def _conclude(config, message, original, outcomes, directory) -> None:

@@ -57,6 +57,13 @@ def declared_size(mail_options: list[str]) -> int:
     return 0
 
 
+def malformed_address(address: str) -> bool:
+    """An envelope address no mailbox can have: control characters (NUL, a bare CR ...) or
+    octets that are not UTF-8 (the engine keeps them as surrogates), which could not even
+    be written into a header or the database."""
+    return any(ord(c) < 0x20 or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF for c in address)
+
+
 def verified_reverse_name(ip: str) -> str | None:
     """The client's reverse DNS name if it resolves back to ``ip`` (blocking: use a thread)."""
     try:
@@ -184,6 +191,8 @@ class BaseHandler:
         """The recipient's Resolution, or the reply that refuses it before any look-up."""
         if len(envelope.rcpt_tos) >= self.max_recipients:
             return replies.TOO_MANY_RECIPIENTS
+        if malformed_address(address):
+            return replies.BAD_ADDRESS
         if not envelope.smtp_utf8 and not address.isascii():
             return replies.NON_ASCII_NEEDS_SMTPUTF8
         try:
@@ -328,6 +337,8 @@ class MXHandler(BaseHandler):
     """Port 25: mail from anywhere for the addresses hosted here, and nothing else."""
 
     async def handle_MAIL(self, server, session, envelope: MailEnvelope, address, mail_options):
+        if malformed_address(address):
+            return replies.BAD_SENDER
         if not envelope.smtp_utf8 and not address.isascii():
             return replies.NON_ASCII_NEEDS_SMTPUTF8
         if refusal := self.demo_rate_refusal(session, envelope):

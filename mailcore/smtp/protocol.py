@@ -9,7 +9,10 @@ for a message over the limit), and decides per connection whether AUTH needs
 TLS first: not on an implicit-TLS listener (port 465), and not from loopback
 when ``plaintext_auth_loopback`` says so (development). A message the engine refuses
 itself at the end of DATA (over the size limit, a line too long) still gets its one
-``smtp.transaction`` log line, as every message does.
+``smtp.transaction`` log line, as every message does. While the message data arrives,
+the idle timeout restarts with every chunk received (RFC 5321 4.5.3.2.6), as it does
+with every command: the engine alone counts it from the DATA command to the final dot,
+which cut off large messages on slow links.
 """
 
 import collections
@@ -64,6 +67,7 @@ class SMTPProtocol(SMTP):
         # aiosmtpd keeps these in a class attribute that every connection mutates
         # (EHLO raises MAIL's limit); one dict per connection keeps them apart.
         self.command_size_limits = collections.defaultdict(lambda: SMTP.command_size_limit)
+        self._data_bytes: int | None = None  # octets received since DATA, None outside it
         self.implicit_tls = implicit_tls
         self.plaintext_auth_loopback = plaintext_auth_loopback
         super().__init__(handler, **kwargs)
@@ -88,6 +92,21 @@ class SMTPProtocol(SMTP):
             self._auth_require_tls = False
         elif self.plaintext_auth_loopback and is_loopback(self.session.peer):
             self._auth_require_tls = False
+
+    async def smtp_DATA(self, arg: str) -> None:
+        self._data_bytes = 0
+        try:
+            await super().smtp_DATA(arg)
+        finally:
+            self._data_bytes = None
+
+    def data_received(self, data: bytes) -> None:
+        if self._data_bytes is not None:
+            self._data_bytes += len(data)
+            # Past the size limit the engine only discards what comes: no more time for it.
+            if not self.data_size_limit or self._data_bytes <= self.data_size_limit + 1024:
+                self._reset_timeout()
+        super().data_received(data)
 
     async def push(self, status):
         if isinstance(status, str):

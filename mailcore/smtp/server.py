@@ -44,6 +44,8 @@ async def start_servers(
     port: int | None = None,
     submission_port: int | None = None,
     submissions_port: int | None = None,
+    *,
+    reuse_port: bool = False,
 ) -> list[asyncio.Server]:
     """Start the MX and submission listeners; returns ``[mx, submission]`` (+ ``submissions``).
 
@@ -51,6 +53,8 @@ async def start_servers(
     asks for any free port (read it from the returned servers' sockets). The
     implicit-TLS submission listener runs when ``submissions_port`` is given
     (0: any free port) or, when it is None, ``config.submissions_port`` is not 0.
+    With ``reuse_port`` (SO_REUSEPORT), several processes started alike listen on the
+    same ports and the kernel spreads the connections among them.
     """
     loop = asyncio.get_running_loop()
     host = host or config.smtp_host
@@ -87,7 +91,8 @@ async def start_servers(
     servers: list[asyncio.Server] = []
     try:
         for factory, listen_port, ssl in listeners:
-            servers.append(await loop.create_server(factory, host, listen_port, ssl=ssl))
+            servers.append(await loop.create_server(factory, host, listen_port, ssl=ssl,
+                                                    reuse_port=reuse_port or None))
     except BaseException:
         for server in servers:
             server.close()

@@ -31,6 +31,7 @@ from mailcore.smtp.handler import (
     RCPT_REPLIES,
     BaseHandler,
     declared_size,
+    malformed_address,
     new_transaction_id,
     peer_ip,
     refusal_fields,
@@ -165,6 +166,8 @@ class SubmissionHandler(BaseHandler):
                      extra=refusal_fields("smtp.mail_rejected", session, envelope,
                                           replies.NULL_SENDER_REFUSED, sender=""))
             return replies.NULL_SENDER_REFUSED
+        if malformed_address(address):
+            return replies.BAD_SENDER
         if not envelope.smtp_utf8 and not address.isascii():
             return replies.NON_ASCII_NEEDS_SMTPUTF8
         if refusal := self.demo_rate_refusal(session, envelope):

@@ -1,6 +1,8 @@
 """The ``routing`` field of /api/v1/domains/{domain}/accounts/{name}: read, change, validate."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hostpanel.routing import services
 from hostpanel.routing.models import Routing
@@ -136,3 +138,32 @@ def test_the_list_shows_each_accounts_routing(as_postmaster, jane):
     items = as_postmaster.get("/domains/example.com/accounts").json()["items"]
     assert {item["name"]: item["routing"]["mode"] for item in items} == {
         "jane": "delete", "postmaster": "standard", "spam": "standard"}
+
+
+def _listed(api) -> tuple[dict, int]:
+    """``{name: routing}`` of the accounts list, and the SQL queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get("/domains/example.com/accounts")
+    assert response.status_code == 200
+    return {item["name"]: item["routing"] for item in response.json()["items"]}, len(queries)
+
+
+def test_the_list_reads_every_accounts_routing_in_the_same_queries(as_postmaster, jane,
+                                                                   account_factory):
+    services.update_routing(jane, mode="forward", forward_to=["boss@example.net"])
+    _listed(as_postmaster)  # the first request of a login may write (last login)
+    _routings, few = _listed(as_postmaster)
+    for number in range(5):
+        services.update_routing(account_factory(jane.domain, f"user{number}"),
+                                vacation_enabled=True, vacation_subject="Away",
+                                vacation_message="Back soon.")
+    routings, many = _listed(as_postmaster)
+    assert many == few
+    assert (routings["jane"]["mode"], routings["jane"]["forward_to"]) == (
+        "forward", ["boss@example.net"])
+    assert routings["user3"]["vacation"]["enabled"] is True
+    assert routings["user3"]["mode"] == "standard"
+    assert routings["postmaster"] == {
+        "mode": "standard", "forward_to": [], "save_copy": False,
+        "vacation": {"enabled": False, "subject": "", "message": "", "start": None,
+                     "end": None}}

@@ -1,12 +1,14 @@
 """The dashboard's pictures: mail per day for 30 days, quota use per account."""
 
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
 from django.utils import timezone, translation
 
+from hostpanel.dashboard import services
 from hostpanel.dashboard.charts import BOTTOM, HEIGHT, TOP, line_chart, nice_top
 from hostpanel.dashboard.models import DailyMailCount
 from hostpanel.domains.models import Account
@@ -132,3 +134,19 @@ def test_many_accounts_show_the_20_largest_and_link_the_accounts_page(as_postmas
     assert "user00@example.com" not in rows
     assert "The 20 accounts using the most space, of 27." in page
     assert '<a href="/domains/example.com/accounts/">See every account</a>' in page
+
+
+def test_the_quota_chart_is_measured_again_once_its_time_is_up(as_postmaster, domain,
+                                                               account_factory, monkeypatch):
+    monkeypatch.setattr(services, "QUOTA_CHART_SECONDS", 1)
+    big = account_factory(domain, "big", quota_mb=0)
+    fill(big, 1000)
+    assert quota_rows(as_postmaster.get(URL).content.decode())["big@example.com"] == (
+        None, "1000 bytes used, no limit")
+    fill(big, 2000)
+    # Within its time the chart is not measured again (thousands of mailboxes take a while).
+    assert quota_rows(as_postmaster.get(URL).content.decode())["big@example.com"] == (
+        None, "1000 bytes used, no limit")
+    time.sleep(1.1)
+    assert quota_rows(as_postmaster.get(URL).content.decode())["big@example.com"] == (
+        None, "2.9 KB used, no limit")

@@ -144,6 +144,9 @@ RULE_CASES = [
     ("EMPTY_CC_OR_REPLY_TO", message(b"Reply-To: "), message(b"Reply-To: <bob@remote.test>")),
     ("HEADER_8BIT", message(subject=b"Gr\xfc\xdfe aus Wien"),
      message(subject=b"=?iso-8859-1?q?Gr=FC=DFe_aus_Wien?=")),
+    # Raw UTF-8 is internationalized mail (RFC 6532), not a bulk mailer's raw Latin-1.
+    ("HEADER_8BIT", message(subject=b"Gr\xfc\xdfe aus Wien"),
+     message(subject="Grüße aus Wien".encode())),
     ("RCVD_NUMERIC_HELO",
      message(b"Received: from 195.191.54.162 ([195.191.54.162]) by mx.example.com with SMTP"),
      message(b"Received: from [10.0.0.153] (pool-1.example.net [192.0.2.37]) by mx.example.com")),

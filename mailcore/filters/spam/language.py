@@ -68,7 +68,8 @@ def clean(text: str) -> str:
             continue
         kept.append(line)
     cleaned = _URL_RE.sub(" ", "\n".join(kept))
-    return _EMAIL_RE.sub(" ", cleaned)
+    # Look for "@" first: the pattern backtracks at every character of long words.
+    return _EMAIL_RE.sub(" ", cleaned) if "@" in cleaned else cleaned
 
 
 def _model() -> LanguageIdentifier:

@@ -134,6 +134,21 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
         return data.decode("cp1252", "replace"), True
 
 
+def _raw_8bit_not_utf8(value: str) -> bool:
+    """A header holding raw 8-bit bytes (read with surrogateescape) that are not UTF-8.
+
+    Raw UTF-8 is internationalized mail (RFC 6532, SMTPUTF8); raw bytes of another
+    charset (EUC-KR, Windows-1252...) in From: or Subject: are what bulk mailers send.
+    """
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return False
+    try:
+        value.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeError:
+        return True
+    return False
+
+
 def _header_text(value: str) -> str:
     """Decode RFC 2047 words and 8-bit bytes (kept by the parser as surrogates)."""
     if isinstance(value, email.header.Header):
@@ -175,8 +190,7 @@ class _Builder:
     def read_headers(self, message: Message) -> None:
         for key, value in message._headers:  # raw values: no policy parsing
             if (str(key).lower() in ("from", "subject") and isinstance(value, str)
-                    and any("\udc80" <= ch <= "\udcff" for ch in value)
-                    and "Header8Bit" not in self.defects):
+                    and "Header8Bit" not in self.defects and _raw_8bit_not_utf8(value)):
                 self.defects.append("Header8Bit")  # raw 8-bit, not RFC 2047 encoded
             self.headers.append((str(key), _header_text(value)))
 
@@ -201,13 +215,13 @@ class _Builder:
             self.defects.extend(type(defect).__name__ for defect in part.defects)
 
     def leaf(self, part: Message, ctype: str) -> None:
-        charset = part.get_param("charset")
+        charset = _parameter(part.get_param, "charset")
         if isinstance(charset, tuple):  # RFC 2231 value
             charset = charset[2]
         if charset:
             self.charsets.append(str(charset).lower()[:40])
-        filename = part.get_filename()
-        disposition = part.get("Content-Disposition", "").lower()
+        filename = _parameter(part.get_filename)
+        disposition = str(part.get("Content-Disposition", "")).lower()  # 8-bit: a Header
         # A text part shown inline is read even when it has a file name (spam often names
         # its only HTML part "filename.html" to slip past filters that skip attachments).
         if disposition.startswith("attachment") or not ctype.startswith("text/"):
@@ -291,6 +305,15 @@ class _Builder:
             attachments=self.attachments[:100], defects=self.defects[:100], size=len(raw),
             body_start=_body_start(raw), content_types=self.content_types[:100],
             charsets=self.charsets[:100], links=links)
+
+
+def _parameter(getter, *args):
+    """A header parameter, None when it cannot be read: the standard library raises
+    TypeError on some malformed RFC 2231 continuations (``name*0*=`` beside ``name*=``)."""
+    try:
+        return getter(*args)
+    except (TypeError, ValueError, IndexError, LookupError):
+        return None
 
 
 def _address(value: str) -> tuple[str, str]:

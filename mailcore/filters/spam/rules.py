@@ -357,11 +357,8 @@ def _random_line(parsed: ParsedMessage) -> bool:
 
 def _body_caps(parsed: ParsedMessage) -> bool:
     """Most of a long text in capitals."""
-    letters = upper = 0
-    for ch in parsed.text[:MAX_SCAN]:
-        if ch.isalpha():
-            letters += 1
-            upper += ch.isupper()
+    alpha = list(filter(str.isalpha, parsed.text[:MAX_SCAN]))  # in C, not a Python loop
+    letters, upper = len(alpha), sum(map(str.isupper, alpha))
     return letters >= 200 and upper > letters * 0.5
 
 

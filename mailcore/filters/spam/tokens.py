@@ -211,6 +211,7 @@ def _url_tokens(parsed: ParsedMessage, skip: set[str] | frozenset[str] = frozens
 
 
 def _body_tokens(text: str) -> Iterator[str]:
-    for _user, domain in _EMAIL_RE.findall(text):
+    # Look for "@" first: the pattern backtracks at every character of long words.
+    for _user, domain in _EMAIL_RE.findall(text) if "@" in text else ():
         yield f"email:{domain.lower()}"
     yield from words(text)

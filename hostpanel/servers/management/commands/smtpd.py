@@ -41,16 +41,24 @@ class Command(BaseCommand):
             help="Implicit-TLS submission port (default: HOSTPANEL_SUBMISSIONS_PORT, where 0 "
             "means off; given here, 0 means any free port). Needs HOSTPANEL_TLS_CERT.",
         )
+        parser.add_argument(
+            "--reuse-port",
+            action="store_true",
+            help="Listen with SO_REUSEPORT: several smtpd processes started with this option "
+            "share the same ports, and the kernel spreads the connections among them (one "
+            "process uses one CPU core; start one per core).",
+        )
 
     def handle(self, *args, host=None, port=None, submission_port=None, submissions_port=None,
-               **options):
+               reuse_port=False, **options):
         config = server_config()
         if not settings.HOSTPANEL_MAIL_DEBUG_LOG:
             # aiosmtpd logs every command line at INFO; our handler logs one line per message.
             logging.getLogger("mail.log").setLevel(logging.WARNING)
 
         async def start():
-            return await start_servers(config, host, port, submission_port, submissions_port)
+            return await start_servers(config, host, port, submission_port, submissions_port,
+                                       reuse_port=reuse_port)
 
         try:
             asyncio.run(serve_until_stopped(start, "smtpd"))

@@ -147,3 +147,22 @@ def test_broken_messages_are_listed_and_read_without_error(as_jane, jane):
         assert as_jane.get(f"/webmail/?sort={sort}").status_code == 200
     for message in stored:
         assert as_jane.get(f"/webmail/m/{message.uid}/").status_code == 200
+
+
+def test_html_nested_too_deeply_for_the_sanitizer_is_shown_as_its_text(as_jane, jane):
+    """50,000 nested tags would cost the sanitizer tens of seconds: the reader gets the
+    message's text (escaped) instead, at once; ordinary HTML is still shown as HTML."""
+    bomb = "<div>" * 50_000 + "Win a <b>prize</b> &amp; more<script>alert(1)</script>" + \
+        "</div>" * 50_000
+    stored = deliver(jane.address, make_message(subject="Bomb", html=bomb))
+    response = as_jane.get(f"/webmail/m/{stored.uid}/")
+    assert response.status_code == 200
+    body = _body(response)
+    assert 'class="mail-text"' in body
+    assert "Win a  prize  &amp; more" in body
+    assert body.count("<div") < 5 and "<b>" not in body and "<script" not in body
+
+    nested = "<div>" * 200 + "<b>Deep but fine</b>" + "</div>" * 200
+    stored = deliver(jane.address, make_message(subject="Fine", html=nested))
+    body = _body(as_jane.get(f"/webmail/m/{stored.uid}/"))
+    assert "<b>Deep but fine</b>" in body

@@ -20,5 +20,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("help/", include("hostpanel.help.urls")),
+    path("demo/", include("hostpanel.demo.urls")),
     path("", include("hostpanel.resellers.urls")),
 ]

@@ -49,11 +49,17 @@ def install_debian(packages: Iterable[str], commands: Iterable[str] = (),
     if lines:
         subprocess.run(["debconf-set-selections"], input=lines + "\n", text=True, check=True)
     print(f"installing {' '.join(packages)} ...", flush=True)
+    updated = False
     for attempt in range(30):  # another apt-get may hold the lock for a while
         done = subprocess.run(["apt-get", "install", "-y", "-q", *packages], env=env,
                               capture_output=True, text=True)
         if done.returncode == 0:
             return
+        if "Unable to locate package" in done.stderr and not updated:  # no package lists yet
+            subprocess.run(["apt-get", "update", "-q"], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            updated = True
+            continue
         if "Could not get lock" not in done.stderr or attempt == 29:
             raise SystemExit(f"apt-get install failed:\n{done.stderr}")
         time.sleep(5)

@@ -37,13 +37,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").is_dir() else sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import _STATE_VARIABLES, free_port, install_debian  # noqa: E402
+
 DOMAIN = "bench.example"
 PASSWORD = "Bench-pass-4711"  # noqa: S105 (the bench accounts' password)
 MESSAGE_SIZE = 4096
 MAIL_USER = "mail"  # Debian's mail user (uid 8): Dovecot will not run mail processes as root
 
-# What a developer's shell may carry that would steer our servers away from the fresh home.
-_STATE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
 
 
 # Our side: a throwaway instance and its servers.
@@ -143,13 +144,7 @@ def start_pop3d(home: Path) -> OurServer:
 # Dovecot.
 
 def install_dovecot() -> None:
-    if shutil.which("dovecot"):
-        return
-    print("installing dovecot-pop3d (apt-get) ...", flush=True)
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-q"], env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["apt-get", "install", "-y", "-q", "dovecot-core", "dovecot-pop3d"],
-                   env=env, check=True, stdout=subprocess.DEVNULL)
+    install_debian(["dovecot-core", "dovecot-pop3d"], commands=["dovecot"])
 
 
 def dovecot_version() -> str:
@@ -303,12 +298,6 @@ def fetch_all(port: int, login: str, password: str, count: int) -> float:
 
 
 # Small helpers.
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def greeted(port: int) -> bool:
     try:

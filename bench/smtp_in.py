@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,19 +212,22 @@ def write_csv(figures: Figures, servers: list[Server], levels: list[int], path: 
     print(f"wrote {path}")
 
 
-class Server:
+class Server(ABC):
+    """One side of the comparison (Postfix or ours): started, stopped, and where it delivers."""
+
     name = ""
     label = ""
     port = 0
 
-    def start(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def start(self) -> None: ...
 
-    def stop(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def stop(self) -> None: ...
 
+    @abstractmethod
     def maildirs(self) -> list[Path]:
-        raise NotImplementedError
+        """The Maildirs a run's messages land in (their ``new/`` files are counted)."""
 
     def files(self) -> list[Path]:
         found = []
@@ -240,8 +244,8 @@ class Server:
                 for path in (maildir / sub).glob("*") if (maildir / sub).is_dir() else ():
                     path.unlink()
 
-    def report(self) -> None:
-        pass
+    def report(self) -> None:  # noqa: B027 (optional: only ours has something to report)
+        """Print what the server found out during the runs (a profile); nothing by default."""
 
 
 class Postfix(Server):

@@ -21,7 +21,14 @@ from mailcore.filters.spam.store import ModelStore
 from mailcore.routing import executor
 from mailcore.routing.executor import Outcome, Router
 from mailcore.smtp import counters, replies, spamcheck, virus
-from mailcore.smtp.protocol import MailEnvelope, MailSession
+from mailcore.smtp.protocol import (
+    MailEnvelope,
+    MailSession,
+    outcome_of,
+    peer_ip,
+    tls_description,
+    transaction_fields,
+)
 from mailcore.smtp.received import Trace, received_header
 from mailcore.smtp.recipients import Directory, Verdict, resolve
 
@@ -72,44 +79,6 @@ def verified_reverse_name(ip: str) -> str | None:
     except (OSError, UnicodeError):
         return None
     return name if ip in addresses else None
-
-
-def peer_ip(session: MailSession) -> str:
-    peer = session.peer
-    return str(peer[0]) if isinstance(peer, tuple) and peer else str(peer or "unknown")
-
-
-def tls_description(session: MailSession) -> str | None:
-    """``TLSv1.3 TLS_AES_256_GCM_SHA384`` once STARTTLS is done, else None."""
-    if not session.ssl:
-        return None
-    cipher = session.ssl.get("cipher")
-    return f"{cipher[1]} {cipher[0]}" if cipher else "TLS"
-
-
-def outcome_of(reply: str) -> str:
-    """A reply's outcome as logged: ``accepted`` (2xx), ``deferred`` (4xx) or ``rejected``."""
-    return {"2": "accepted", "4": "deferred"}.get(reply[:1], "rejected")
-
-
-def transaction_fields(session: MailSession, envelope: MailEnvelope, transaction_id: str,
-                       authenticated: bool = False) -> dict:
-    """The fields of the one ``smtp.transaction`` log line; the caller adds outcome and reply.
-
-    ``size`` is what the client sent (without the headers we add).
-    """
-    account = session.account if authenticated else None
-    return {
-        "event": "smtp.transaction",
-        "transaction": transaction_id,
-        "client": peer_ip(session),
-        "helo": session.host_name,
-        "from": envelope.mail_from,
-        "to": list(envelope.rcpt_tos),
-        "size": len(envelope.original_content or b""),
-        "tls": tls_description(session),
-        "auth": account.address if account is not None else None,
-    }
 
 
 def refusal_fields(event: str, session: MailSession, envelope: MailEnvelope, reply: str,

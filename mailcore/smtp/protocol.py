@@ -53,6 +53,44 @@ class MailEnvelope(Envelope):
         self.declared_size = 0  # MAIL FROM's SIZE=, 0 when not given
 
 
+def peer_ip(session: MailSession) -> str:
+    peer = session.peer
+    return str(peer[0]) if isinstance(peer, tuple) and peer else str(peer or "unknown")
+
+
+def tls_description(session: MailSession) -> str | None:
+    """``TLSv1.3 TLS_AES_256_GCM_SHA384`` once STARTTLS is done, else None."""
+    if not session.ssl:
+        return None
+    cipher = session.ssl.get("cipher")
+    return f"{cipher[1]} {cipher[0]}" if cipher else "TLS"
+
+
+def outcome_of(reply: str) -> str:
+    """A reply's outcome as logged: ``accepted`` (2xx), ``deferred`` (4xx) or ``rejected``."""
+    return {"2": "accepted", "4": "deferred"}.get(reply[:1], "rejected")
+
+
+def transaction_fields(session: MailSession, envelope: MailEnvelope, transaction_id: str,
+                       authenticated: bool = False) -> dict:
+    """The fields of the one ``smtp.transaction`` log line; the caller adds outcome and reply.
+
+    ``size`` is what the client sent (without the headers we add).
+    """
+    account = session.account if authenticated else None
+    return {
+        "event": "smtp.transaction",
+        "transaction": transaction_id,
+        "client": peer_ip(session),
+        "helo": session.host_name,
+        "from": envelope.mail_from,
+        "to": list(envelope.rcpt_tos),
+        "size": len(envelope.original_content or b""),
+        "tls": tls_description(session),
+        "auth": account.address if account is not None else None,
+    }
+
+
 def is_loopback(peer) -> bool:
     host = peer[0] if isinstance(peer, tuple) and peer else str(peer or "")
     try:
@@ -117,8 +155,6 @@ class SMTPProtocol(SMTP):
         await super().push(status)
 
     def _log_refused_data(self, reply: str, detail: str) -> None:
-        from mailcore.smtp.handler import peer_ip, transaction_fields  # imports this module
-
         fields = transaction_fields(self.session, self.envelope, transaction_id=None,
                                     authenticated=self.session.account is not None)
         fields["size"] = None  # the engine stopped keeping the data

@@ -33,11 +33,9 @@ from mailcore.smtp.handler import (
     declared_size,
     malformed_address,
     new_transaction_id,
-    peer_ip,
     refusal_fields,
-    transaction_fields,
 )
-from mailcore.smtp.protocol import MailEnvelope, MailSession
+from mailcore.smtp.protocol import MailEnvelope, MailSession, peer_ip, transaction_fields
 from mailcore.smtp.recipients import Verdict
 
 log = logging.getLogger("mailcore.smtp")

@@ -11,18 +11,15 @@ middle of a list's session, sends no copy twice. Found by the crash-safety test
 import asyncio
 import signal
 import threading
-from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.db import connections
-from django.utils import timezone
 
-from hostpanel.outbound.models import OutboundMessage
-from mailcore.queue import delivery, spool, sweep
+from mailcore.queue import delivery, spool
 from tests.net import SinkHandler
 from tests.queue.helpers import enqueue, queued, states
-from tests.queue.test_worker import start_worker
+from tests.queue.test_worker import second_worker_takes_over, start_worker
 from tests.support import stop, wait_until
 
 
@@ -83,13 +80,7 @@ def test_killing_the_worker_while_it_says_quit_sends_no_second_copy(slow_goodbye
         sink.release()
 
         # The dead worker's lease runs out; beat's sweep sends the message to a worker again.
-        OutboundMessage.objects.filter(pk=queue_id).update(
-            next_attempt_at=timezone.now() - sweep.GRACE - timedelta(seconds=1))
-        second = start_worker(tmp_path / "second.log", "second")
-        assert sweep.sweep() == [queue_id]
-        wait_until(lambda: queued(queue_id).done or second.poll() is not None, 90,
-                   "the second worker to finish the message")
-        assert second.poll() is None, (tmp_path / "second.log").read_text()
+        second = second_worker_takes_over(queue_id, tmp_path)
     finally:
         stop(first)
         if second is not None:

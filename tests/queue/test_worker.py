@@ -39,6 +39,19 @@ def start_worker(log_path, name):
         )
 
 
+def second_worker_takes_over(queue_id, tmp_path) -> subprocess.Popen:
+    """After a worker died on ``queue_id``: its lease runs out, beat's sweep sends the message
+    to a second worker, which finishes it. Returns that worker (to stop)."""
+    OutboundMessage.objects.filter(pk=queue_id).update(
+        next_attempt_at=timezone.now() - sweep.GRACE - timedelta(seconds=1))
+    second = start_worker(tmp_path / "second.log", "second")
+    assert sweep.sweep() == [queue_id]
+    wait_until(lambda: queued(queue_id).done or second.poll() is not None, 90,
+               "the second worker to finish the message")
+    assert second.poll() is None, (tmp_path / "second.log").read_text()
+    return second
+
+
 @pytest.fixture
 def remote_for_workers(transactional_db, jane, test_dns, sink):
     test_dns.add_mail_domain("remote.test")
@@ -82,13 +95,7 @@ def test_killing_the_worker_in_the_middle_of_a_delivery_loses_nothing(remote_for
         assert spool.message_path(settings.HOSTPANEL_SPOOL, queue_id).exists()
 
         # The dead worker's lease runs out; time passes, then beat's sweep runs.
-        OutboundMessage.objects.filter(pk=queue_id).update(
-            next_attempt_at=timezone.now() - sweep.GRACE - timedelta(seconds=1))
-        second = start_worker(tmp_path / "second.log", "second")
-        assert sweep.sweep() == [queue_id]
-        wait_until(lambda: queued(queue_id).done or second.poll() is not None, 90,
-                   "the second worker to deliver the message")
-        assert second.poll() is None, (tmp_path / "second.log").read_text()
+        second = second_worker_takes_over(queue_id, tmp_path)
     finally:
         stop(first)
         if second is not None:

@@ -8,7 +8,6 @@ a fresh session afterwards logs in and reads the mail. Bounded and derandomized.
 
 import logging
 import re
-import socket
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,44 +15,25 @@ from hypothesis import strategies as st
 
 from tests.conftest import PASSWORD
 from tests.pop3.conftest import mail_jane, pop3_factory  # noqa: F401 (fixtures)
+from tests.security.wire import PYTHON_ERROR, Wire
 
 pytestmark = pytest.mark.timeout(90)
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
-SOCKET_TIMEOUT = 10
 STATUS_LINE = re.compile(rb"(\+OK|-ERR)( [^\r\n]*)?|\+ [^\r\n]*")
-PYTHON_ERROR = re.compile(rb"Traceback|\(\w+(Error|Exception)\)|\w+(Error|Exception):|File \"")
 MESSAGE = b"From: bob@remote.test\nSubject: hello\n\n.a dot line\nbody\n"
 LOGIN = f"USER jane@example.com\r\nPASS {PASSWORD}\r\n".encode()
 
 
-class Pop3Wire:
+class Pop3Wire(Wire):
     """A raw POP3 client: bytes out, lines in."""
 
-    def __init__(self, port: int):
-        self.sock = socket.create_connection(("127.0.0.1", port), SOCKET_TIMEOUT)
-        self.buffer = b""
-
-    def send(self, data: bytes) -> bool:
-        try:
-            self.sock.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            return False
-        return True
-
     def line(self) -> bytes | None:
-        while b"\r\n" not in self.buffer:
-            try:
-                chunk = self.sock.recv(65536)
-            except ConnectionResetError:
-                chunk = b""
-            if not chunk:
-                assert not self.buffer, f"the connection ended on a partial line: {self.buffer!r}"
-                return None
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        line = super().line()
+        if line is None:
+            assert not self.buffer, f"the connection ended on a partial line: {self.buffer!r}"
         return line
 
     def status(self) -> bytes | None:
@@ -74,8 +54,6 @@ class Pop3Wire:
             lines.append(line)
         return lines
 
-    def close(self) -> None:
-        self.sock.close()
 
 
 def is_multiline(line: bytes) -> bool:

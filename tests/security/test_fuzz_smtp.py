@@ -9,12 +9,12 @@ a fixed number of examples, derandomized so that a run in CI is reproducible.
 
 import logging
 import re
-import socket
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.security.wire import PYTHON_ERROR, Wire
 from tests.smtp.conftest import start_smtp  # noqa: F401 (a fixture)
 from tests.smtp.helpers import CLIENT_NAME
 
@@ -23,41 +23,17 @@ pytestmark = pytest.mark.timeout(90)
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
-SOCKET_TIMEOUT = 10
 # A reply line: three digits, then a space (last line) or a hyphen (more follow).
 REPLY_LINE = re.compile(rb"[2-5][0-9]{2}([ -][^\r\n]*)?")
-# What a Python error looks like when it leaks to the client.
-PYTHON_ERROR = re.compile(rb"Traceback|\(\w+(Error|Exception)\)|\w+(Error|Exception):|File \"")
 CLOSING = (221, 421)
 
 
-class SmtpWire:
+class SmtpWire(Wire):
     """A raw SMTP client: bytes out, reply lines in, nothing interpreted for us."""
 
     def __init__(self, port: int):
-        self.sock = socket.create_connection(("127.0.0.1", port), SOCKET_TIMEOUT)
-        self.buffer = b""
+        super().__init__(port)
         self.seen: list[bytes] = []
-
-    def send(self, data: bytes) -> bool:
-        """False when the server has already closed the connection."""
-        try:
-            self.sock.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            return False
-        return True
-
-    def _line(self) -> bytes | None:
-        while b"\r\n" not in self.buffer:
-            try:
-                chunk = self.sock.recv(65536)
-            except ConnectionResetError:
-                chunk = b""
-            if not chunk:
-                return None
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\r\n", 1)
-        return line
 
     def reply(self) -> tuple[int, bytes] | None:
         """The next reply ``(code, text of all its lines)``, None at the end of the connection.
@@ -66,7 +42,7 @@ class SmtpWire:
         """
         lines = []
         while True:
-            line = self._line()
+            line = self.line()
             if line is None:
                 assert not lines, f"the connection ended inside a reply: {lines!r}"
                 assert not self.buffer, f"the connection ended on a partial line: {self.buffer!r}"
@@ -87,8 +63,6 @@ class SmtpWire:
             replies.append(reply)
         return replies
 
-    def close(self) -> None:
-        self.sock.close()
 
 
 def greeted(port: int) -> SmtpWire:

@@ -20,7 +20,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 WIDTH, HEIGHT = 640, 400
 LEFT, RIGHT, TOP, BOTTOM = 70, 190, 50, 60  # margins around the plot area
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
-NAMES = {"postfix": "Postfix 3.7, no filter", "ours": "hostpanel, whole path"}
+NAMES = {"postfix": "Postfix 3.7, no filter", "ours": "hostpanel, whole path",
+         "engine": "aiosmtpd alone, no filter"}
 
 
 def read(path: Path) -> dict[str, list[tuple[int, float]]]:

@@ -2,9 +2,10 @@
 
 ``smtp-source`` (from Debian's postfix package) sends 4 KB messages to one hosted address
 at concurrency 1, 10 and 50 (one connection per message, as smtp-source does by default),
-first to a Postfix of our own, then to ours; three repetitions each, interleaved, so both
-see the same noise. A run's rate is the messages divided by the time from starting
-smtp-source to the last message's file in the Maildir's ``new/`` (its modification time).
+to a Postfix of our own, to aiosmtpd alone and to ours; three repetitions each,
+interleaved, so all see the same noise. A run's rate is the messages divided by the time
+from starting smtp-source to the last message's file in the Maildir's ``new/`` (its
+modification time).
 
 - Postfix 3.7: its own config directory and queue under the work folder, loopback only,
   a virtual mailbox domain delivering to a Maildir (virtual(8) fsyncs), no filters, its
@@ -18,7 +19,11 @@ smtp-source to the last message's file in the Maildir's ``new/`` (its modificati
   SPF/DMARC asking a stub DNS server on loopback that answers NXDOMAIN to everything:
   no lookup leaves the machine) and the Maildir delivery with fsync of file and folder.
 
-Prints the medians in messages per second and ours as a ratio of Postfix's; writes
+- aiosmtpd alone (``bench/_bare_smtpd.py``, as many processes as ours): the SMTP engine
+  ours is built on, with no filter and no database, storing to a Maildir with fsync. It
+  shows what the engine itself allows here, the ceiling of any smtpd built on it.
+
+Prints the medians in messages per second and each as a ratio of Postfix's; writes
 ``bench/results/smtp_in.csv`` (concurrency, server, median msg/s).
 
     .venv/bin/python bench/smtp_in.py [--quick] [--messages 2000] [--runs 3]
@@ -104,7 +109,10 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
                         help="our smtpd processes sharing the port (default: one per core)")
     parser.add_argument("--quick", action="store_true", help="200 messages, one run each")
-    parser.add_argument("--only", choices=("ours", "postfix"), help="run one side only")
+    parser.add_argument("--only", choices=("ours", "postfix", "engine"),
+                        help="run one server only")
+    parser.add_argument("--no-engine", action="store_true",
+                        help="leave out aiosmtpd alone (the engine's ceiling)")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="run our smtpd under cProfile, statistics into DIR")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -121,9 +129,11 @@ def main() -> int:
     work.chmod(0o755)  # Postfix's daemons (user postfix) reach their folders through it
     servers: list[Server] = []
     try:
-        if args.only != "ours":
+        if args.only in (None, "postfix"):
             servers.append(Postfix(work / "postfix"))
-        if args.only != "postfix":
+        if args.only in (None, "engine") and not args.no_engine:
+            servers.append(Engine(work / "engine", args.processes))
+        if args.only in (None, "ours"):
             servers.append(Ours(work / "ours", args.processes, args.profile))
         for server in servers:
             print(f"starting {server.label} ...", flush=True)
@@ -183,16 +193,16 @@ def table(figures: Figures, servers: list[Server], levels: list[int], args) -> s
              ""]
     header = "| concurrency | " + " | ".join(labels[name] for name in names)
     rule = "|---:|" + "---:|" * len(names)
-    if len(names) == 2:
-        header += " | ours / Postfix"
+    compared = [name for name in names if name != "postfix"] if "postfix" in names else []
+    for name in compared:
+        header += f" | {name} / Postfix"
         rule += "---:|"
     lines += [header + " |", rule]
     for level in levels:
         row = f"| {level} | " + " | ".join(f"{figures.median(level, name):.0f}"
                                            for name in names)
-        if len(names) == 2:
-            ours, postfix = figures.median(level, "ours"), figures.median(level, "postfix")
-            row += f" | {ratio(ours, postfix):.2f}"
+        for name in compared:
+            row += f" | {ratio(figures.median(level, name), figures.median(level, 'postfix')):.2f}"
         lines.append(row + " |")
     lines += ["", "each run (msg/s): " + "; ".join(
         f"{name} c={level}: " + ", ".join(f"{run.rate:.0f}"
@@ -380,6 +390,37 @@ class Clamd:
     def stop(self) -> None:
         if self.process is not None:
             stop(self.process)
+
+
+class Engine(Server):
+    """aiosmtpd alone (``bench/_bare_smtpd.py``): no filter, no database, a Maildir with
+    fsync; as many processes as ours. What the SMTP engine itself allows on this machine."""
+
+    name = "engine"
+
+    def __init__(self, folder: Path, processes: int):
+        self.folder = folder
+        self.processes = processes
+        self.label = f"aiosmtpd alone, {processes} process{'es' if processes > 1 else ''}"
+        self.port = free_port()
+        self.servers: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True)
+        script = Path(__file__).resolve().parent / "_bare_smtpd.py"
+        for number in range(self.processes):
+            log = (self.folder / f"bare-{number + 1}.log").open("w")
+            self.servers.append(subprocess.Popen(
+                [PYTHON, str(script), str(self.port), str(self.folder / "Maildir")], cwd=ROOT,
+                stdout=log, stderr=subprocess.STDOUT))
+            wait_for_port(self.port, 60, "aiosmtpd", self.servers[-1])
+
+    def stop(self) -> None:
+        for process in self.servers:
+            stop(process)
+
+    def maildirs(self) -> list[Path]:
+        return [self.folder / "Maildir"]
 
 
 class Ours(Server):

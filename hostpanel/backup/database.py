@@ -20,10 +20,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
-# Made by migrate (content types, permissions) or meaningless elsewhere (sessions and
-# the session list built on them): not in a backup.
+# Made by migrate (content types, permissions), meaningless elsewhere (sessions and
+# the session list built on them) or kept by triggers (the directory's generation):
+# not in a backup.
 EXCLUDED_APPS = {"contenttypes", "sessions", "usersessions"}
-EXCLUDED_MODELS = {"auth.permission"}
+EXCLUDED_MODELS = {"auth.permission", "servers.directorygeneration"}
 
 # Rows that hold the absolute path of a file in one of the trees: rewritten on restore
 # when the trees live somewhere else than where the backup was taken.

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from hostpanel.domains.models import Domain
 from mailcore.addresses import AddressError, parse_login, split_address
 from mailcore.directory._base import Mailbox, _active_account, _database, _mailbox
+from mailcore.directory.cache import cached
 
 
 @dataclass(frozen=True)
@@ -18,11 +19,13 @@ class Credentials:
     password_hash: str
 
 
+@cached
 @_database
 def is_local_domain(domain: str) -> bool:
     return Domain.objects.filter(name=domain, is_active=True).exists()
 
 
+@cached
 @_database
 def find_mailbox(address: str) -> Mailbox | None:
     """The active mailbox for an envelope address, or None."""

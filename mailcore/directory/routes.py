@@ -11,6 +11,7 @@ from hostpanel.domains.models import Account, Domain
 from hostpanel.routing.models import AutoReplySent, Autoresponder, Forward, Routing
 from mailcore.addresses import AddressError, split_address
 from mailcore.directory._base import Mailbox, _active_account, _database, _mailbox
+from mailcore.directory.cache import cached
 from mailcore.directory.lists import ListAddress, list_address
 
 
@@ -72,6 +73,7 @@ def _account_route(account: Account) -> Route:
     )
 
 
+@cached
 @_database
 def find_route(address: str) -> Route | None:
     """Where mail for ``address`` goes, or None when no hosted address (or catch-all) takes it.
@@ -111,6 +113,7 @@ def find_route(address: str) -> Route | None:
     return None
 
 
+@cached
 @_database
 def mail_language(address: str) -> str:
     """The language of mail the servers write for ``address`` (replies, notices, reports).
@@ -131,6 +134,7 @@ def today() -> date:
     return timezone.localdate()
 
 
+@cached
 @_database
 def postmaster_address(hostname: str) -> str | None:
     """Where ``RCPT TO:<postmaster>`` without a domain goes (RFC 5321 section 4.5.1).
@@ -149,6 +153,7 @@ def postmaster_address(hostname: str) -> str | None:
     return f"postmaster@{first.name}" if first else None
 
 
+@cached
 @_database
 def sender_addresses(address: str) -> frozenset[str]:
     """The addresses the account ``address`` may send as (submission's MAIL FROM and From).

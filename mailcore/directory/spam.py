@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from hostpanel.domains.models import Account, Domain
 from hostpanel.spam.models import AccountSpamSettings, Blocklist, CaughtSpam, DomainSpamSettings
 from mailcore.directory._base import Mailbox, _database, _mailbox
+from mailcore.directory.cache import cached
 from mailcore.directory.routes import Route
 from mailcore.filters.spam.engine import Policy
 
@@ -33,39 +34,36 @@ def _policy(row, domain: str, enabled: bool, active) -> Policy:
         whitelist=frozenset(row.whitelist), blacklist=frozenset(row.blacklist))
 
 
-@_database
 def spam_policies(routes: Sequence[tuple[str, Route | None]]) -> dict[str, SpamPolicy]:
-    """The policy of each hosted recipient, by address as given; remote ones have none.
+    """The policy of each hosted recipient, by address as given; remote ones have none."""
+    return {address: spam_policy(route) for address, route in routes if route is not None}
+
+
+@cached
+@_database
+def spam_policy(route: Route) -> SpamPolicy:
+    """The policy of a hosted recipient.
 
     A mailbox uses its account's preferences (or its domain's defaults); a
     forward, an autoresponder or a catch-all uses its domain's defaults. The
     spam account itself is never filtered.
     """
     active = {b.zone: (b.score, b.default_on) for b in Blocklist.objects.filter(is_active=True)}
-    domains: dict[str, tuple[DomainSpamSettings | None, Mailbox | None]] = {}
-    policies = {}
-    for address, route in routes:
-        if route is None:
-            continue
-        if route.domain not in domains:
-            row = (DomainSpamSettings.objects.select_related("spam_account__domain")
-                   .prefetch_related("blocklists").filter(domain__name=route.domain).first())
-            box = _mailbox(row.spam_account) if row and row.spam_account else None
-            domains[route.domain] = (row, box)
-        defaults, box = domains[route.domain]
-        if route.kind == "mailbox" and route.mailbox is not None:
-            enabled = Account.objects.filter(pk=route.mailbox.account_id) \
-                .values_list("spam_filtering", flat=True).first()
-            if box is not None and route.mailbox.account_id == box.account_id:
-                enabled = False
-            own = (AccountSpamSettings.objects.prefetch_related("blocklists")
-                   .filter(account_id=route.mailbox.account_id).first())
-            row = own or defaults
-        else:
-            enabled, row = (defaults.enabled if defaults else True), defaults
-        row = row or DomainSpamSettings()  # never saved: the system defaults
-        policies[address] = SpamPolicy(_policy(row, route.domain, bool(enabled), active), box)
-    return policies
+    defaults = (DomainSpamSettings.objects.select_related("spam_account__domain")
+                .prefetch_related("blocklists").filter(domain__name=route.domain).first())
+    box = _mailbox(defaults.spam_account) if defaults and defaults.spam_account else None
+    if route.kind == "mailbox" and route.mailbox is not None:
+        enabled = Account.objects.filter(pk=route.mailbox.account_id) \
+            .values_list("spam_filtering", flat=True).first()
+        if box is not None and route.mailbox.account_id == box.account_id:
+            enabled = False
+        own = (AccountSpamSettings.objects.prefetch_related("blocklists")
+               .filter(account_id=route.mailbox.account_id).first())
+        row = own or defaults
+    else:
+        enabled, row = (defaults.enabled if defaults else True), defaults
+    row = row or DomainSpamSettings()  # never saved: the system defaults
+    return SpamPolicy(_policy(row, route.domain, bool(enabled), active), box)
 
 
 @_database

@@ -39,6 +39,7 @@ DEMO_MAX_RECIPIENTS = 10  # the live demo (config.demo_outbox): fewer per messag
 DEMO_MESSAGES_PER_MINUTE = 10  # the live demo: messages per client address and minute
 MAX_HOPS = 100  # Received headers before a message is taken for a loop (RFC 5321 6.3)
 REVERSE_DNS_TIMEOUT = 5.0
+REVERSE_DNS_CACHE_SECONDS = 300.0
 
 RCPT_REPLIES = {
     Verdict.ACCEPT: replies.RECIPIENT_OK,
@@ -79,6 +80,31 @@ def verified_reverse_name(ip: str) -> str | None:
     except (OSError, UnicodeError):
         return None
     return name if ip in addresses else None
+
+
+class ReverseNames:
+    """Verified reverse names of recent clients, kept ``ttl`` seconds (per process).
+
+    A client sending many messages opens a connection for each; asking DNS twice for
+    every one of them (PTR, then the name's addresses) costs more than the message.
+    A failed look-up (a timeout) is not kept.
+    """
+
+    def __init__(self, ttl: float = REVERSE_DNS_CACHE_SECONDS, size: int = 10_000):
+        self.ttl, self.size = ttl, size
+        self._names: dict[str, tuple[float, str | None]] = {}
+
+    def get(self, ip: str) -> tuple[bool, str | None]:
+        """``(known, name)``: known is False when ``ip`` must be looked up."""
+        entry = self._names.get(ip)
+        if entry is None or entry[0] < time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def put(self, ip: str, name: str | None) -> None:
+        if len(self._names) >= self.size:
+            self._names.clear()
+        self._names[ip] = (time.monotonic() + self.ttl, name)
 
 
 def refusal_fields(event: str, session: MailSession, envelope: MailEnvelope, reply: str,
@@ -129,6 +155,7 @@ class BaseHandler:
                                else max_recipients)
         self.spam_models = ModelStore(config.spam_models)
         self._demo_rate = DemoRate() if config.demo_outbox else None
+        self.reverse_names = ReverseNames()
         # The language model takes about half a second to load: not on a client's time.
         threading.Thread(target=language.load, name="load-language-model", daemon=True).start()
 
@@ -202,13 +229,9 @@ class BaseHandler:
             self, session, envelope, received, body, transaction_id=transaction_id,
             client_ip=peer_ip(session),
             authenticated=session.account.address if authenticated else "")
-        outcomes = []
         try:
-            for batch in filtered.batches:
-                outcomes.append(await asyncio.to_thread(
-                    self.router.route, received + batch.header + body, envelope.mail_from,
-                    batch.routes, origin=origin, domain=domain, max_hops=MAX_HOPS,
-                ))
+            outcomes = await asyncio.to_thread(self._deliver, received, body, envelope,
+                                               filtered, origin=origin, domain=domain)
         except asyncio.CancelledError:
             # The client hung up: the delivery finishes in its thread, the client
             # never saw a 250 and will send again (a duplicate, never a loss).
@@ -222,9 +245,6 @@ class BaseHandler:
             outcome_text, reply = "deferred: delivery error", replies.TEMPORARY_FAILURE
         else:
             outcome_text, reply = _describe(outcomes, filtered.caught, transaction_id)
-            if reply.startswith("250"):
-                await asyncio.to_thread(counters.record, self.directory, counters.accepted(
-                    filtered.batches, outcomes, filtered.caught, envelope.routes))
         if filtered.score is not None:
             fields["spam_score"] = filtered.score
         if filtered.caught:
@@ -236,6 +256,18 @@ class BaseHandler:
                  extra={**fields, "outcome": outcome_of(reply), "reply": reply,
                         "detail": outcome_text})
         return reply
+
+    def _deliver(self, received: bytes, body: bytes, envelope: MailEnvelope, filtered,
+                 *, origin: str, domain: str | None) -> list[Outcome]:
+        """Route each batch, then count an accepted message (blocking: one worker thread)."""
+        outcomes = [self.router.route(received + batch.header + body, envelope.mail_from,
+                                      batch.routes, origin=origin, domain=domain,
+                                      max_hops=MAX_HOPS)
+                    for batch in filtered.batches]
+        if _describe(outcomes, filtered.caught, "")[1].startswith("250"):
+            counters.record(self.directory, counters.accepted(
+                filtered.batches, outcomes, filtered.caught, envelope.routes))
+        return outcomes
 
     async def _trace(self, session: MailSession, envelope: MailEnvelope, transaction_id: str,
                      authenticated: bool = False):
@@ -258,12 +290,16 @@ class BaseHandler:
         """Looked up once per connection, in a thread, with a timeout."""
         if not session.reverse_looked_up:
             session.reverse_looked_up = True
-            try:
-                session.reverse_name = await asyncio.wait_for(
-                    asyncio.to_thread(verified_reverse_name, ip), REVERSE_DNS_TIMEOUT
-                )
-            except TimeoutError:
-                log.info("reverse DNS of %s timed out", ip)
+            known, session.reverse_name = self.reverse_names.get(ip)
+            if not known:
+                try:
+                    session.reverse_name = await asyncio.wait_for(
+                        asyncio.to_thread(verified_reverse_name, ip), REVERSE_DNS_TIMEOUT
+                    )
+                except TimeoutError:
+                    log.info("reverse DNS of %s timed out", ip)
+                else:
+                    self.reverse_names.put(ip, session.reverse_name)
         return session.reverse_name
 
 

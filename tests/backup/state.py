@@ -28,6 +28,10 @@ def roots() -> dict[str, Path]:
             "spam": Path(settings.HOSTPANEL_SPAM_MODELS)}
 
 
+# Made by migrate, or the directory's generation (a new random value on every write).
+_DERIVED = {"auth.permission", "servers.directorygeneration"}
+
+
 def rows() -> dict[str, list]:
     from django.apps import apps
     from django.core import serializers
@@ -35,7 +39,7 @@ def rows() -> dict[str, list]:
     found = {}
     for model in apps.get_models():
         label = model._meta.label_lower
-        if model._meta.app_label in _LEFT_OUT or label == "auth.permission":
+        if model._meta.app_label in _LEFT_OUT or label in _DERIVED:
             continue
         data = json.loads(serializers.serialize(
             "json", model._base_manager.order_by("pk"), use_natural_foreign_keys=True))

@@ -87,15 +87,19 @@ def _senders(context: Context, parsed: ParsedMessage) -> tuple[str, ...]:
 
 
 def analyse_content(raw: bytes, context: Context, domains: Iterable[str],
-                    store: ModelStore | None) -> Analysis:
-    """The tests that need no recipient and no network but DNS for SPF/DKIM (a thread)."""
+                    store: ModelStore | None, *, detect_language: bool = True) -> Analysis:
+    """The tests that need no recipient and no network but DNS for SPF/DKIM (a thread).
+
+    The language is only looked for when ``detect_language`` (a recipient accepts only
+    some languages): nothing else reads it, and it is the dearest test.
+    """
     parsed = parse(raw)
     content = {}
     for domain in dict.fromkeys(domains):
         model = store.model_for(domain) if store is not None else None
         content[domain] = classify.offline_score(parsed, model)
     analysis = Analysis(parsed=parsed, content=content, senders=_senders(context, parsed),
-                        language=language.detect(parsed.text))
+                        language=language.detect(parsed.text) if detect_language else None)
     if context.authenticated:
         analysis.auth_hits = [Hit("ALL_TRUSTED", TRUSTED_SCORE,
                                   "Sent by an authenticated account of this server")]
@@ -117,8 +121,8 @@ async def analyse(raw: bytes, context: Context, policies: Iterable[Policy],
     policies = [policy for policy in policies if policy.enabled]
     domains = [policy.domain for policy in policies] or [""]
     zones = sorted({zone for policy in policies for zone, _score in policy.dnsbls})
-    content = asyncio.to_thread(analyse_content, raw, context,
-                                [d for d in domains if d], store)
+    content = asyncio.to_thread(analyse_content, raw, context, [d for d in domains if d],
+                                store, detect_language=any(p.languages for p in policies))
     if zones and not context.authenticated:
         analysis, listed = await asyncio.gather(
             content, _blocklists(raw, context, zones, allow_private))

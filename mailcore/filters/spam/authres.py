@@ -106,6 +106,22 @@ def clear_cache() -> None:
         _failures.clear()
 
 
+_threads = threading.local()
+
+
+def _thread_resolver(server: str, timeout: float) -> dns.resolver.Resolver:
+    """This thread's resolver for ``server`` (made once: making one reads resolv.conf and
+    costs more than a cached answer; each check sets its timeout, so threads share none)."""
+    resolvers = getattr(_threads, "resolvers", None)
+    if resolvers is None:
+        resolvers = _threads.resolvers = {}
+    resolver = resolvers.get(server)
+    if resolver is None:
+        resolver = resolvers[server] = make_resolver(server, timeout, timeout)
+    resolver.timeout = resolver.lifetime = timeout
+    return resolver
+
+
 class _Dns:
     """One resolver and one deadline for every lookup of a check.
 
@@ -118,7 +134,7 @@ class _Dns:
         self.server = server
         self.deadline = time.monotonic() + timeout
         try:
-            self.resolver: dns.resolver.Resolver | None = make_resolver(server, timeout, timeout)
+            self.resolver: dns.resolver.Resolver | None = _thread_resolver(server, timeout)
         except dns.exception.DNSException as error:  # no /etc/resolv.conf, say
             log.warning("authres: no resolver: %s", error)
             self.resolver = None

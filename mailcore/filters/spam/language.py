@@ -5,12 +5,22 @@ costs a lost message: quoted replies, signatures, URLs and addresses are removed
 (they are often in another language, or in none), and a guess is only given for enough
 letters and a confident model. The model (about half a second to load) is loaded once, on
 first use, by whichever thread gets there first; classifying is read-only and thread-safe.
+
+Memory: the model holds about 70 MB of arrays. py3langid's own loader reads its largest array
+(the tokenizer's 40 MB transition table) into NumPy first and copies it into an ``array``,
+so loading it peaks 30 MB above what is kept; :func:`_read_model` reads it straight into the
+``array`` instead. py3langid, and NumPy with it, is imported only when the model is loaded:
+a process that imports this module without detecting a language (pop3d, the web panel)
+never pays for them.
 """
 
+import lzma
 import re
+import shutil
+import tempfile
 import threading
-
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+import zipfile
+from array import array
 
 MIN_LETTERS = 200  # letters left after cleaning, below which no guess is made
 MIN_PROBABILITY = 0.9
@@ -39,7 +49,8 @@ _EMAIL_RE = re.compile(r"[^\s@<>()]{1,64}@[^\s@<>()]{1,255}")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
 _lock = threading.Lock()
-_identifier: list[LanguageIdentifier] = []
+_identifier: list = []  # the py3langid LanguageIdentifier, once loaded
+_READ_CHUNK = 1 << 20
 
 
 def load() -> None:
@@ -72,8 +83,50 @@ def clean(text: str) -> str:
     return _EMAIL_RE.sub(" ", cleaned) if "@" in cleaned else cleaned
 
 
-def _model() -> LanguageIdentifier:
+def _model():
     with _lock:
         if not _identifier:
-            _identifier.append(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
+            _identifier.append(_read_model())
         return _identifier[0]
+
+
+def _read_model():
+    """py3langid's model, as ``LanguageIdentifier.from_model_file(MODEL_FILE,
+    norm_probs=True)`` makes it (the same arrays, lists and types: tests/spam compares
+    them), without its loader's temporary copy of the transition table."""
+    from numpy.lib import format as npy
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    def numpy_array(npz, name):
+        with npz.open(f"{name}.npy") as member:
+            return npy.read_array(member)  # read in chunks into the array it returns
+
+    def uint_array(npz, name):
+        with npz.open(f"{name}.npy") as member:
+            version = npy.read_magic(member)
+            read_header = (npy.read_array_header_1_0 if version == (1, 0)
+                           else npy.read_array_header_2_0)
+            shape, _fortran_order, dtype = read_header(member)
+            if dtype.kind != "u" or dtype.byteorder == ">" or len(shape) != 1:
+                raise ValueError(f"{name}: unexpected array {dtype} {shape}")
+            table = array({2: "H", 4: "I", 8: "L"}[dtype.itemsize], [0]) * shape[0]
+            view, done = memoryview(table).cast("B"), 0
+            while done < len(view):
+                read = member.readinto(view[done:done + _READ_CHUNK])
+                if not read:
+                    raise ValueError(f"{name}: truncated")
+                done += read
+            return table
+
+    # As py3langid does: the LZMA stream goes to a temporary file, so the 70 MB of
+    # uncompressed npz (an uncompressed zip of .npy files) are never in memory at once.
+    with tempfile.TemporaryFile(suffix=".npz") as file:
+        with lzma.open(MODEL_DIR / MODEL_FILE) as compressed:
+            shutil.copyfileobj(compressed, file, _READ_CHUNK)
+        file.seek(0)
+        with zipfile.ZipFile(file) as npz:
+            return LanguageIdentifier(
+                numpy_array(npz, "ptc"), numpy_array(npz, "pc"),
+                numpy_array(npz, "classes").tolist(), uint_array(npz, "nextmove"),
+                numpy_array(npz, "out_feat").tolist(), norm_probs=True,
+                tk_row=uint_array(npz, "nextmove_row"))

@@ -5,12 +5,14 @@ import asyncio
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from hostpanel.servers.management.commands._mail import MAIL_SERVER_CHECKS
 from mailcore.directory import server_config
 from mailcore.pop3.server import Pop3Server
 from mailcore.runner import serve_until_stopped
 
 
 class Command(BaseCommand):
+    requires_system_checks = MAIL_SERVER_CHECKS
     help = ("Run the POP3 server (RFC 1939, with STLS when a certificate is configured, "
             "and POP3 over TLS when HOSTPANEL_POP3S_PORT is set).")
 

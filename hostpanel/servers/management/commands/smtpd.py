@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from hostpanel.servers.management.commands._mail import MAIL_SERVER_CHECKS
 from mailcore.directory import server_config
 from mailcore.runner import serve_until_stopped
 from mailcore.smtp.server import ConfigurationError, start_servers
@@ -19,6 +20,7 @@ def _port(value: str) -> int:
 
 
 class Command(BaseCommand):
+    requires_system_checks = MAIL_SERVER_CHECKS
     help = (
         "Run the SMTP listeners until SIGTERM or Ctrl-C: the MX (incoming mail, "
         "HOSTPANEL_SMTP_PORT), submission with STARTTLS (HOSTPANEL_SUBMISSION_PORT) and, "

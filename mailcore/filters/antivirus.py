@@ -5,6 +5,11 @@ the ``z`` form (NUL-terminated). A scan streams the message in chunks, each
 prefixed with its 4-byte big-endian length, and ends with a zero length;
 clamd answers ``stream: OK``, ``stream: <name> FOUND`` or ``... ERROR``.
 
+Scans go through clamd sessions (``IDSESSION``: each answer prefixed with its
+command's number) kept open between messages, a few per event loop and scanner,
+instead of a new connection per message. A kept session that clamd has closed
+meanwhile (its ``IdleTimeout``, a restart) costs one retry on a new one.
+
 :func:`scan` never raises: a scanner that cannot be reached, times out or
 answers an error gives an ``unavailable`` verdict, and the caller refuses the
 message temporarily (it is never accepted unscanned).
@@ -14,7 +19,8 @@ import asyncio
 import logging
 import struct
 import time
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 
 log = logging.getLogger("mailcore.filters")
 
@@ -23,6 +29,8 @@ INFECTED = "infected"
 UNAVAILABLE = "unavailable"
 CHUNK = 64 * 1024
 MAX_REPLY = 64 * 1024
+IDLE_SESSIONS = 8  # sessions kept open per event loop and scanner
+SESSION_IDLE_SECONDS = 10.0  # dropped before clamd's IdleTimeout (30 s by default) does
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,55 @@ def parse_address(address: str) -> tuple[str, int] | str:
     return host.strip("[]"), int(port)
 
 
+@dataclass
+class _Session:
+    """An open ``IDSESSION`` connection: commands are numbered from 1."""
+
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    commands: int = 0
+    idle_since: float = field(default_factory=time.monotonic)
+
+    async def instream(self, body: bytes) -> str:
+        self.commands += 1
+        await _send(self.writer, b"INSTREAM", body)
+        answer = await _answer(self.reader)
+        number, colon, text = answer.partition(": ")
+        if not colon or number != str(self.commands):
+            raise ClamdError(f"clamd said {answer!r} to command {self.commands}")
+        return text
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+# Idle sessions per event loop (streams belong to one) and scanner address.
+_idle: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def _send(writer: asyncio.StreamWriter, command: bytes, body: bytes | None) -> None:
+    writer.write(b"z" + command + b"\0")
+    if body is not None:
+        for start in range(0, len(body), CHUNK):
+            chunk = body[start:start + CHUNK]
+            writer.write(struct.pack(">I", len(chunk)) + chunk)
+            await writer.drain()
+        writer.write(struct.pack(">I", 0))
+    await writer.drain()
+
+
+async def _answer(reader: asyncio.StreamReader) -> str:
+    try:
+        answer = await reader.readuntil(b"\0")
+    except asyncio.LimitOverrunError as error:
+        raise ClamdError("answer too long") from error
+    except asyncio.IncompleteReadError as error:
+        raise ClamdError("connection closed before an answer") from error
+    return answer[:-1].decode("utf-8", "replace").strip()
+
+
 class Clamd:
-    """One clamd daemon; every command opens its own connection."""
+    """One clamd daemon: scans in kept sessions, other commands on a connection each."""
 
     def __init__(self, address: str, timeout: float = 30.0):
         self.address = parse_address(address)
@@ -71,29 +126,64 @@ class Clamd:
         async def run() -> str:
             reader, writer = await self._open()
             try:
-                writer.write(b"z" + command + b"\0")
-                if body is not None:
-                    for start in range(0, len(body), CHUNK):
-                        chunk = body[start:start + CHUNK]
-                        writer.write(struct.pack(">I", len(chunk)) + chunk)
-                        await writer.drain()
-                    writer.write(struct.pack(">I", 0))
-                await writer.drain()
-                answer = await reader.readuntil(b"\0")
-            except asyncio.LimitOverrunError as error:
-                raise ClamdError("answer too long") from error
-            except asyncio.IncompleteReadError as error:
-                raise ClamdError("connection closed before an answer") from error
+                await _send(writer, command, body)
+                return await _answer(reader)
             finally:
                 writer.close()
-            return answer[:-1].decode("utf-8", "replace").strip()
 
+        return await self._within_timeout(run())
+
+    async def _within_timeout(self, work) -> str:
         try:
-            return await asyncio.wait_for(run(), self.timeout)
+            return await asyncio.wait_for(work, self.timeout)
         except TimeoutError as error:
             raise ClamdError(f"no answer within {self.timeout:g} s") from error
         except OSError as error:
             raise ClamdError(str(error) or type(error).__name__) from error
+
+    def _sessions(self) -> list[_Session]:
+        per_loop = _idle.setdefault(asyncio.get_running_loop(), {})
+        return per_loop.setdefault(self.address, [])
+
+    async def _scan_in_session(self, body: bytes) -> str:
+        """INSTREAM in a kept session (or a new one), which is kept again afterwards."""
+        sessions = self._sessions()
+        now = time.monotonic()
+        while sessions:
+            session = sessions.pop()
+            if now - session.idle_since < SESSION_IDLE_SECONDS:
+                break
+            session.close()
+        else:
+            session = None
+        if session is not None:
+            try:
+                answer = await session.instream(body)
+            except (ClamdError, OSError):  # clamd closed it meanwhile: once more, anew
+                session.close()
+            except BaseException:
+                session.close()
+                raise
+            else:
+                return self._keep(session, answer)
+        reader, writer = await self._open()
+        session = _Session(reader, writer)
+        try:
+            writer.write(b"zIDSESSION\0")
+            answer = await session.instream(body)
+        except BaseException:
+            session.close()
+            raise
+        return self._keep(session, answer)
+
+    def _keep(self, session: _Session, answer: str) -> str:
+        sessions = self._sessions()
+        if len(sessions) < IDLE_SESSIONS and not session.writer.is_closing():
+            session.idle_since = time.monotonic()
+            sessions.append(session)
+        else:
+            session.close()
+        return answer
 
     async def ping(self) -> bool:
         return await self._exchange(b"PING") == "PONG"
@@ -107,7 +197,7 @@ class Clamd:
         return await self._exchange(b"RELOAD")
 
     async def instream(self, message: bytes) -> Verdict:
-        answer = await self._exchange(b"INSTREAM", message)
+        answer = await self._within_timeout(self._scan_in_session(message))
         text = answer.partition(": ")[2] if answer.startswith("stream:") else answer
         if text == "OK":
             return Verdict(CLEAN)

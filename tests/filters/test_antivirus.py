@@ -73,3 +73,35 @@ def test_a_bad_address_is_unavailable_not_an_error(address):
 
 def test_without_a_scanner_the_header_says_it_was_not_scanned():
     assert antivirus.scanned_header(None) == b"X-Virus-Scanned: no (no scanner configured)\r\n"
+
+
+def test_scans_in_a_row_share_one_clamd_session(clamd):
+    async def three_scans():
+        verdicts = [await antivirus.scan(build(), clamd.setting, 10) for build in
+                    (messages.clean, messages.eicar_plain, messages.clean)]
+        [session] = antivirus._idle[asyncio.get_running_loop()][clamd.address]
+        return verdicts, session.commands
+
+    verdicts, commands = asyncio.run(three_scans())
+    assert [verdict.status for verdict in verdicts] == [
+        antivirus.CLEAN, antivirus.INFECTED, antivirus.CLEAN]
+    assert commands == 3
+
+
+def test_a_session_clamd_closed_meanwhile_is_replaced_without_a_failed_scan(tmp_path):
+    scanner = ClamdProcess(tmp_path).start()
+
+    async def scan_restart_scan():
+        first = await antivirus.scan(messages.clean(), scanner.setting, 10)
+        await asyncio.to_thread(lambda: (scanner.stop(), scanner.start()))
+        second = await antivirus.scan(messages.eicar_plain(), scanner.setting, 10)
+        [session] = antivirus._idle[asyncio.get_running_loop()][scanner.address]
+        return first, second, session.commands
+
+    try:
+        first, second, commands = asyncio.run(scan_restart_scan())
+    finally:
+        scanner.stop()
+    assert first.status == antivirus.CLEAN
+    assert second.status == antivirus.INFECTED and second.virus == VIRUS_NAME
+    assert commands == 1  # a new session after the restart

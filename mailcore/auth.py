@@ -4,7 +4,7 @@ A mail client logs in every few minutes, and a password hash costs tens of
 milliseconds of CPU on purpose, so:
 
 - hash checks run in a worker thread, never on the event loop, and at most
-  ``max_concurrent_checks`` at a time;
+  ``max_concurrent_checks`` at a time (at most one per core, 4 at most);
 - a verified-credentials cache remembers successful logins for
   ``config.auth_cache_ttl`` seconds. Its key is ``HMAC-SHA256(secret, login NUL
   password)`` (no password is kept), its value the stored hash at the time and an
@@ -28,10 +28,13 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import os
 import time
 from collections import OrderedDict, deque
 
 log = logging.getLogger(__name__)
+
+MAX_CONCURRENT_CHECKS = min(4, os.cpu_count() or 1)
 
 
 class TooManyFailures(Exception):
@@ -65,7 +68,7 @@ class Authenticator:
         max_delay: float = 5.0,
         cache_size: int = 10_000,
         max_clients: int = 100_000,
-        max_concurrent_checks: int = 4,
+        max_concurrent_checks: int | None = None,
     ):
         if directory is None:
             from mailcore import directory
@@ -82,7 +85,8 @@ class Authenticator:
         self._cache_size = cache_size
         self._failures: OrderedDict[str, deque[float]] = OrderedDict()
         self._max_clients = max_clients
-        self._checks = asyncio.Semaphore(max_concurrent_checks)
+        # More checks at once than cores only queue for the CPU, each holding its 19 MiB.
+        self._checks = asyncio.Semaphore(max_concurrent_checks or MAX_CONCURRENT_CHECKS)
         self._dummy_hash: str | None = None
 
     async def verify(self, login: str, password: str, client_ip: str | None):

@@ -26,6 +26,9 @@ _HOST = socket.gethostname().replace("/", "\\057").replace(":", "\\072")
 SIZE_FILE = "maildirsize"
 SIZE_FILE_LIMIT = 5120  # bytes; past this the file is rebuilt from a scan (as Maildir++ says)
 _SIZE_FIELDS = re.compile(r",([SW])=(\d+)")
+# The last total read from each maildirsize, with the file's inode, size and mtime then:
+# a message is checked against its quota at RCPT and twice at delivery.
+_usage_read: dict[Path, tuple[tuple[int, int, int], int]] = {}
 _USECS = re.compile(r"M(\d+)")
 
 
@@ -127,8 +130,17 @@ class Maildir:
         also corrects any drift (a crash between a write and its record, or
         another program writing to the Maildir).
         """
+        path = self.path / SIZE_FILE
         try:
-            text = (self.path / SIZE_FILE).read_bytes()
+            with open(path, "rb") as source:
+                stat = os.fstat(source.fileno())
+                # Every change appends a line or replaces the file (a new inode): while
+                # inode and size are those of the last reading, so is the total.
+                version = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+                known = _usage_read.get(path)
+                if known is not None and known[0] == version:
+                    return known[1]
+                text = source.read(SIZE_FILE_LIMIT + 1)
         except FileNotFoundError:
             return self._recount()
         if len(text) > SIZE_FILE_LIMIT:
@@ -137,7 +149,11 @@ class Maildir:
             total = sum(int(line.split()[0]) for line in text.splitlines()[1:] if line.strip())
         except (ValueError, IndexError):
             return self._recount()
-        return max(total, 0)
+        total = max(total, 0)
+        if len(_usage_read) >= 10_000:
+            _usage_read.clear()
+        _usage_read[path] = (version, total)
+        return total
 
     def _scan_usage(self) -> tuple[int, int]:
         total = count = 0

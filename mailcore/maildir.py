@@ -192,24 +192,45 @@ class Maildir:
             os.close(fd)
 
     def claim_new(self) -> None:
-        """Move messages from ``new/`` to ``cur/`` (they have been seen by a reader)."""
-        moved = False
-        for entry in self._entries("new"):
-            try:
-                os.rename(entry.path, self.path / "cur" / f"{entry.name}:2,")
-                moved = True
-            except FileNotFoundError:
-                pass
-        if moved:
-            fsync_dir(self.path / "cur")
+        """Move messages from ``new/`` to ``cur/`` (they have been seen by a reader).
+
+        Renamed by name relative to the two folders (no Path per message, no path
+        walk in the kernel): POP3 logins claim thousands at once.
+        """
+        entries = self._entries("new")
+        if not entries:
+            return
+        try:
+            new = os.open(self.path / "new", os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            return
+        try:
+            cur = os.open(self.path / "cur", os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            os.close(new)
+            return
+        try:
+            moved = False
+            for entry in entries:
+                try:
+                    os.rename(entry.name, f"{entry.name}:2,", src_dir_fd=new, dst_dir_fd=cur)
+                    moved = True
+                except FileNotFoundError:
+                    pass
+            if moved:
+                os.fsync(cur)
+        finally:
+            os.close(new)
+            os.close(cur)
 
     def messages(self) -> list[StoredMessage]:
         """Every message in ``cur/`` and ``new/``, oldest first."""
         found = []
         for sub in ("cur", "new"):
+            folder = self.path / sub  # folder / name: a third cheaper than Path(full path)
             for entry in self._entries(sub):
                 try:
-                    found.append(StoredMessage.from_path(Path(entry.path)))
+                    found.append(StoredMessage.from_path(folder / entry.name))
                 except FileNotFoundError:
                     pass
 
@@ -226,11 +247,12 @@ class Maildir:
         """Delete messages and make the deletion durable."""
         dirs, freed, removed = set(), 0, 0
         for message in messages:
+            path = os.fspath(message.path)
             try:
-                message.path.unlink()
+                os.unlink(path)
             except FileNotFoundError:
                 continue
-            dirs.add(message.path.parent)
+            dirs.add(os.path.dirname(path))
             freed += message.size
             removed += 1
         for directory in dirs:

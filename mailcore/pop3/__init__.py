@@ -4,5 +4,5 @@
   and returns replies, with no I/O of its own;
 - :mod:`.maildrop`: a locked snapshot of one Maildir (disk work, run in threads);
 - :mod:`.wire`: stored messages as POP3 sends them (CRLF, dot-stuffing, TOP);
-- :mod:`.server`: the asyncio stream server around them (lines, timeouts, STLS).
+- :mod:`.server`: the asyncio server around them (lines, timeouts, pipelining, STLS).
 """

@@ -18,6 +18,30 @@ from mailcore.maildir import Maildir, StoredMessage
 LOCK_NAME = "pop3.lock"
 
 
+def _read_file(path) -> bytes:
+    """A whole file, as Path.read_bytes() but without a file object: for the small
+    messages POP3 clients fetch by the thousand, that saves a few µs each."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)  # less than asked for: the end of the file
+        if len(data) > size:  # it has grown meanwhile
+            chunks = [data]
+            while chunk := os.read(fd, 1024 * 1024):
+                chunks.append(chunk)
+            data = b"".join(chunks)
+        return data
+    finally:
+        os.close(fd)
+
+
+def _names_in(folder: str) -> set[str]:
+    try:
+        return set(os.listdir(folder))
+    except FileNotFoundError:
+        return set()
+
+
 class MaildropLocked(Exception):
     """Another session holds this maildrop."""
 
@@ -56,18 +80,23 @@ class Maildrop:
         it is then found again by its unique name.
         """
         try:
-            return message.path.read_bytes()
+            return _read_file(message.path)
         except FileNotFoundError:
             path = self._locate({message.uid}).get(message.uid)
             if path is None:
                 raise
-            return path.read_bytes()
+            return _read_file(path)
 
     def remove(self, messages: list[StoredMessage]) -> int:
         """Delete messages (durably); returns how many were still there."""
+        # One listing per folder rather than a stat() per message (2,000 at a QUIT).
+        listed: dict[str, set[str]] = {}
         present, missing = [], []
         for message in messages:
-            (present if message.path.exists() else missing).append(message)
+            folder, name = os.path.split(message.path)
+            if folder not in listed:
+                listed[folder] = _names_in(folder)
+            (present if name in listed[folder] else missing).append(message)
         moved = self._locate({m.uid for m in missing})
         present += [dataclasses.replace(m, path=moved[m.uid]) for m in missing if m.uid in moved]
         self.maildir.remove(present)

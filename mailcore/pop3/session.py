@@ -1,11 +1,14 @@
 """The POP3 protocol engine: one Session per connection, no I/O of its own.
 
-The server feeds it command lines (:meth:`Session.handle`) and writes back the
-:class:`Reply` it returns. Policy and disk come from outside: ``authenticate``
-(an async callable, :meth:`mailcore.auth.Authenticator.verify`) and
-``open_maildrop`` (an async callable returning a locked
-:class:`~mailcore.pop3.maildrop.Maildrop`). Maildrop reads and removals are run
-in worker threads.
+The server feeds it command lines and writes back the :class:`Reply` it gets.
+:meth:`Session.respond` answers at once whatever needs neither the disk nor a
+password check (most commands, and RETR of a message already read ahead); for
+the others it returns a coroutine that gives the reply, which the server runs as
+a task. :meth:`Session.handle` is the same as one coroutine. Policy and disk
+come from outside: ``authenticate`` (an async callable,
+:meth:`mailcore.auth.Authenticator.verify`) and ``open_maildrop`` (an async
+callable returning a locked :class:`~mailcore.pop3.maildrop.Maildrop`).
+Maildrop reads and removals are run in worker threads.
 
 States (RFC 1939): AUTHORIZATION until a login succeeds and the maildrop is
 locked, then TRANSACTION; QUIT there enters UPDATE, the only place where
@@ -21,11 +24,14 @@ then neither offered in CAPA nor accepted before TLS (``-ERR [AUTH]``).
 import asyncio
 import base64
 import binascii
+import functools
 import hashlib
 import ipaddress
 import logging
 import re
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from mailcore.addresses import AddressError, parse_login
 from mailcore.auth import TooManyFailures
@@ -46,8 +52,7 @@ READ_AHEAD_MESSAGE = 64 * 1024  # a larger message is never read ahead, and stop
 READ_AHEAD_BYTES = 128 * 1024  # at most this much is held per session
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     data: bytes
     close: bool = False  # close the connection once this is sent
     start_tls: bool = False  # start TLS once this is sent, then call tls_started()
@@ -60,6 +65,13 @@ def ok(text: str = "", body: bytes = b"", **flags) -> Reply:
 
 def err(text: str, **flags) -> Reply:
     return Reply(f"-ERR {text}\r\n".encode(), **flags)
+
+
+# What Session.respond() returns: the reply, or a coroutine to await for it.
+Answer = Reply | Coroutine[Any, Any, Reply]
+# What a command returns: the reply, or the coroutine function that gives it (called
+# only when awaited, so that a task cancelled before its start leaves nothing behind).
+_Answer = Reply | Callable[[], Coroutine[Any, Any, Reply]]
 
 
 @dataclass
@@ -140,20 +152,42 @@ class Session:
     def plaintext_login_allowed(self) -> bool:
         return self.tls or not self.require_tls or self._loopback
 
-    async def handle(self, line: bytes) -> Reply:
-        """The reply to one command line (with or without its CRLF)."""
+    def respond(self, line: bytes) -> Answer:
+        """The reply to one command line (with or without its CRLF), or a coroutine for it.
+
+        A coroutine comes back when the command needs the disk or a password check; the
+        caller awaits it before it passes the next line. It changes nothing before it
+        runs: one cancelled before its start leaves the session as it was.
+        """
         text = line.rstrip(b"\r\n").decode("utf-8", "replace")
         try:
             if self._sasl_pending:
                 self._sasl_pending = False
-                return await self._sasl_response(text)
-            keyword, _, argument = text.partition(" ")
-            return await self._dispatch(keyword.upper(), argument)
-        except _Refused as refusal:
-            return err(str(refusal))
-        except Exception:
-            log.exception("POP3 command failed for %s", self.stats.login or self.client_ip)
-            return err("[SYS/TEMP] internal server error")
+                answer = self._sasl_response(text)
+            else:
+                keyword, _, argument = text.partition(" ")
+                answer = self._dispatch(keyword.upper(), argument)
+        except Exception as error:
+            return self._failed(error)
+        return answer if isinstance(answer, Reply) else self._guarded(answer)
+
+    async def handle(self, line: bytes) -> Reply:
+        """:meth:`respond` as one coroutine."""
+        answer = self.respond(line)
+        return answer if isinstance(answer, Reply) else await answer
+
+    async def _guarded(self, later: Callable[[], Coroutine[Any, Any, Reply]]) -> Reply:
+        try:
+            return await later()
+        except Exception as error:
+            return self._failed(error)
+
+    def _failed(self, error: Exception) -> Reply:
+        if isinstance(error, _Refused):
+            return err(str(error))
+        log.error("POP3 command failed for %s", self.stats.login or self.client_ip,
+                  exc_info=error)
+        return err("[SYS/TEMP] internal server error")
 
     def line_too_long(self) -> Reply:
         self._sasl_pending = False
@@ -170,16 +204,17 @@ class Session:
             self._drop.maildrop.close()
             self._drop = None
 
-    async def _dispatch(self, keyword: str, argument: str) -> Reply:
-        if keyword in _COMMANDS[self.state]:
-            return await getattr(self, f"_cmd_{keyword.lower()}")(argument)
+    def _dispatch(self, keyword: str, argument: str) -> _Answer:
+        command = _COMMANDS[self.state].get(keyword)
+        if command is not None:
+            return command(self, argument)
         if any(keyword in commands for commands in _COMMANDS.values()):
             return err(f"{keyword} is not valid in the {self.state} state")
         return err("unknown command")
 
     # AUTHORIZATION state.
 
-    async def _cmd_capa(self, argument: str) -> Reply:
+    def _cmd_capa(self, argument: str) -> Reply:
         lines = ["TOP"]
         if self.state == AUTHORIZATION and self.plaintext_login_allowed:
             lines.append("USER")
@@ -192,7 +227,7 @@ class Session:
         lines.append("IMPLEMENTATION hostpanel")
         return ok("Capability list follows", multiline("\n".join(lines).encode()))
 
-    async def _cmd_stls(self, argument: str) -> Reply:
+    def _cmd_stls(self, argument: str) -> Reply:
         if self.tls:
             return err("TLS is already active")
         if not self.tls_available:
@@ -203,7 +238,7 @@ class Session:
         if not self.plaintext_login_allowed:
             raise _Refused("[AUTH] log in only after STLS (TLS is required here)")
 
-    async def _cmd_user(self, argument: str) -> Reply:
+    def _cmd_user(self, argument: str) -> Reply:
         self._require_plaintext_allowed()
         login = argument.strip()
         if not login:
@@ -211,14 +246,14 @@ class Session:
         self._user = login
         return ok("send PASS")
 
-    async def _cmd_pass(self, argument: str) -> Reply:
+    def _cmd_pass(self, argument: str) -> _Answer:
         if self._user is None:
             return err("send USER first")
         login, self._user = self._user, None
         # RFC 1939: the password is the rest of the line, spaces included.
-        return await self._login(login, argument)
+        return functools.partial(self._login, login, argument)
 
-    async def _cmd_auth(self, argument: str) -> Reply:
+    def _cmd_auth(self, argument: str) -> _Answer:
         mechanism, _, initial = argument.strip().partition(" ")
         if not mechanism:
             listed = b"PLAIN\n" if self.plaintext_login_allowed else b""
@@ -229,9 +264,9 @@ class Session:
         if not initial:
             self._sasl_pending = True
             return Reply(b"+ \r\n")
-        return await self._sasl_response("" if initial.strip() == "=" else initial)
+        return self._sasl_response("" if initial.strip() == "=" else initial)
 
-    async def _sasl_response(self, response: str) -> Reply:
+    def _sasl_response(self, response: str) -> _Answer:
         if response.strip() == "*":
             return err("authentication cancelled")
         try:
@@ -244,7 +279,7 @@ class Session:
         authzid, login, password = parts
         if authzid and not _same_login(authzid, login):
             return err("[AUTH] logging in as another user is not allowed")
-        return await self._login(login, password)
+        return functools.partial(self._login, login, password)
 
     async def _login(self, login: str, password: str) -> Reply:
         try:
@@ -278,29 +313,42 @@ class Session:
             raise _Refused(f"message {number} already deleted")
         return number, self._drop.messages[number - 1]
 
-    async def _cmd_stat(self, argument: str) -> Reply:
+    def _cmd_stat(self, argument: str) -> Reply:
         return ok(f"{len(self._drop.live())} {self._drop.octets()}")
 
-    async def _cmd_list(self, argument: str) -> Reply:
+    def _cmd_list(self, argument: str) -> Reply:
         if argument.strip():
             number, message = self._message(argument)
             return ok(f"{number} {message.crlf_size}")
-        listing = "".join(f"{n} {m.crlf_size}\n" for n, m in self._drop.live())
-        summary = f"{len(self._drop.live())} messages ({self._drop.octets()} octets)"
+        live = self._drop.live()
+        listing = "".join([f"{n} {m.crlf_size}\n" for n, m in live])
+        summary = f"{len(live)} messages ({sum(m.crlf_size for _, m in live)} octets)"
         return ok(summary, multiline(listing.encode()))
 
-    async def _cmd_uidl(self, argument: str) -> Reply:
+    def _cmd_uidl(self, argument: str) -> Reply:
         if argument.strip():
             number, message = self._message(argument)
             return ok(f"{number} {pop3_uid(message.uid)}")
-        listing = "".join(f"{n} {pop3_uid(m.uid)}\n" for n, m in self._drop.live())
+        listing = "".join([f"{n} {pop3_uid(m.uid)}\n" for n, m in self._drop.live()])
         return ok("unique-id listing follows", multiline(listing.encode()))
 
-    async def _send_message(self, number: int, message, body_lines: int | None) -> Reply:
+    def _send_message(self, number: int, message, body_lines: int | None) -> _Answer:
+        stored = self._drop.ahead.pop(number, None)
+        if stored is None:
+            return functools.partial(self._read_and_send, number, message, body_lines)
+        # Read ahead, so small (READ_AHEAD_MESSAGE): rendered on the loop, in a few µs.
+        if body_lines is None:
+            self.stats.retrieved += 1
+        return ok(f"{message.crlf_size} octets", wire_message(stored, body_lines))
+
+    async def _read_and_send(self, number: int, message, body_lines: int | None) -> Reply:
+        """Read the message asked for, and the small ones after it, in one thread trip.
+
+        (Measured on 2,000 messages of 4 KB: reading the next ones in the background
+        while the client takes these, or reading small messages on the loop, were no
+        faster; the first cost more context switches, for the GIL.)
+        """
         drop = self._drop
-        stored = drop.ahead.pop(number, None)
-        if stored is not None:  # small (READ_AHEAD_MESSAGE): rendered on the loop
-            return ok(f"{message.crlf_size} octets", wire_message(stored, body_lines))
         following = drop.following(number)
 
         def render() -> tuple[bytes, dict[int, bytes]]:
@@ -317,60 +365,86 @@ class Session:
             data, drop.ahead = await asyncio.to_thread(render)
         except FileNotFoundError:
             return err(f"message {number} is no longer available")
+        if body_lines is None:
+            self.stats.retrieved += 1
         return ok(f"{message.crlf_size} octets", data)
 
-    async def _cmd_retr(self, argument: str) -> Reply:
+    def _cmd_retr(self, argument: str) -> _Answer:
         number, message = self._message(argument)
-        reply = await self._send_message(number, message, None)
-        if reply.data.startswith(b"+OK"):
-            self.stats.retrieved += 1
-        return reply
+        return self._send_message(number, message, None)
 
-    async def _cmd_top(self, argument: str) -> Reply:
+    def _cmd_top(self, argument: str) -> _Answer:
         number_text, _, lines_text = argument.strip().partition(" ")
         lines_text = lines_text.strip()
         if not _NUMBER.fullmatch(lines_text):
             return err("TOP needs a message number and a number of lines")
         number, message = self._message(number_text)
-        return await self._send_message(number, message, int(lines_text))
+        return self._send_message(number, message, int(lines_text))
 
-    async def _cmd_dele(self, argument: str) -> Reply:
+    def _cmd_dele(self, argument: str) -> Reply:
         number, _message = self._message(argument)
         self._drop.deleted.add(number)
         return ok(f"message {number} deleted")
 
-    async def _cmd_rset(self, argument: str) -> Reply:
+    def _cmd_rset(self, argument: str) -> Reply:
         self._drop.deleted.clear()
         count, octets = len(self._drop.messages), self._drop.octets()
         return ok(f"maildrop has {count} messages ({octets} octets)")
 
-    async def _cmd_noop(self, argument: str) -> Reply:
+    def _cmd_noop(self, argument: str) -> Reply:
         return ok()
 
-    async def _cmd_quit(self, argument: str) -> Reply:
+    def _cmd_quit(self, argument: str) -> _Answer:
         self.stats.outcome = "quit"
         if self.state == AUTHORIZATION:
             return ok(f"{self.hostname} POP3 server signing off", close=True)
+        if not self._drop.deleted:
+            return self._update()
+        return self._update_on_disk
+
+    def _update(self, removed: int = 0) -> Reply:
+        """UPDATE without deletions, or after them: release the maildrop, say goodbye."""
         self.state = UPDATE
         drop, self._drop = self._drop, None
+        drop.maildrop.close()
+        self.stats.deleted = removed
+        left = len(drop.messages) - len(drop.deleted)
+        return ok(f"{self.hostname} POP3 server signing off ({left} messages left)", close=True)
+
+    async def _update_on_disk(self) -> Reply:
+        """UPDATE: remove what DELE marked (durably, in a thread), then :meth:`_update`.
+
+        The maildrop stays locked until the removal is over, so that the next session
+        never sees a half-removed snapshot; +OK is said only once it is done.
+        """
+        drop = self._drop
+        self.state = UPDATE
         doomed = [drop.messages[n - 1] for n in sorted(drop.deleted)]
         try:
-            if doomed:
-                self.stats.deleted = await asyncio.to_thread(drop.maildrop.remove, doomed)
+            removed = await asyncio.to_thread(drop.maildrop.remove, doomed)
         except OSError:
             log.exception("POP3 could not remove messages of %s", self.stats.login)
             self.stats.outcome = "quit, removal failed"
-            return err("[SYS/TEMP] some deleted messages were not removed", close=True)
-        finally:
+            self._drop = None
             drop.maildrop.close()
-        left = len(drop.messages) - len(doomed)
-        return ok(f"{self.hostname} POP3 server signing off ({left} messages left)", close=True)
+            return err("[SYS/TEMP] some deleted messages were not removed", close=True)
+        except BaseException:
+            self._drop = None
+            drop.maildrop.close()
+            raise
+        return self._update(removed)
 
 
 _COMMANDS = {
-    AUTHORIZATION: {"CAPA", "STLS", "USER", "PASS", "AUTH", "QUIT"},
-    TRANSACTION: {"CAPA", "STAT", "LIST", "UIDL", "RETR", "TOP", "DELE", "RSET", "NOOP", "QUIT"},
-    UPDATE: set(),
+    AUTHORIZATION: {"CAPA": Session._cmd_capa, "STLS": Session._cmd_stls,
+                    "USER": Session._cmd_user, "PASS": Session._cmd_pass,
+                    "AUTH": Session._cmd_auth, "QUIT": Session._cmd_quit},
+    TRANSACTION: {"CAPA": Session._cmd_capa, "STAT": Session._cmd_stat,
+                  "LIST": Session._cmd_list, "UIDL": Session._cmd_uidl,
+                  "RETR": Session._cmd_retr, "TOP": Session._cmd_top,
+                  "DELE": Session._cmd_dele, "RSET": Session._cmd_rset,
+                  "NOOP": Session._cmd_noop, "QUIT": Session._cmd_quit},
+    UPDATE: {},
 }
 
 

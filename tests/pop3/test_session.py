@@ -11,7 +11,7 @@ from mailcore.auth import TooManyFailures
 from mailcore.directory import Mailbox
 from mailcore.maildir import StoredMessage
 from mailcore.pop3.maildrop import MaildropLocked
-from mailcore.pop3.session import AUTHORIZATION, TRANSACTION, UPDATE, Session, pop3_uid
+from mailcore.pop3.session import AUTHORIZATION, TRANSACTION, UPDATE, Reply, Session, pop3_uid
 
 JANE = Mailbox(account_id=1, address="jane@example.com", domain="example.com",
                maildir=Path("/nonexistent"), quota_bytes=0)
@@ -311,3 +311,47 @@ def test_unique_ids_too_long_for_pop3_become_a_stable_digest():
     assert pop3_uid(long_name) == pop3_uid(long_name)
     assert len(pop3_uid(long_name)) == 64
     assert pop3_uid("1.M1P1Q1.host,S=1,W=1") == "1.M1P1Q1.host,S=1,W=1"
+
+
+def test_commands_without_disk_or_password_work_are_answered_at_once():
+    session = make_session()
+    assert isinstance(session.respond(b"CAPA\r\n"), Reply)
+    assert isinstance(session.respond(b"USER jane@example.com\r\n"), Reply)
+    pending = session.respond(b"PASS s3cret\r\n")  # the password check: to be awaited
+    assert not isinstance(pending, Reply)
+
+    async def run():
+        assert (await pending).data.startswith(b"+OK jane@example.com has 2 messages")
+        reading = session.respond(b"RETR 1\r\n")  # from disk, with the messages after it
+        assert not isinstance(reading, Reply)
+        assert (await reading).data.startswith(b"+OK 20 octets")
+        assert isinstance(session.respond(b"DELE 1\r\n"), Reply)
+        read_ahead = session.respond(b"RETR 2\r\n")
+        assert isinstance(read_ahead, Reply)
+        assert read_ahead.data == b"+OK 30 octets\r\nSubject: b\r\n\r\nline 1\r\nline 2\r\n.\r\n"
+
+    asyncio.run(run())
+
+
+def test_a_login_cancelled_before_it_runs_leaves_the_session_as_it_was():
+    session = make_session()
+    session.respond(b"USER jane@example.com\r\n")
+    session.respond(b"PASS s3cret\r\n").close()
+    assert session.state == AUTHORIZATION
+    assert texts(session, "STAT") == ["-ERR STAT is not valid in the AUTHORIZATION state\r\n"]
+
+
+def test_quit_cancelled_during_the_removal_releases_the_maildrop():
+    session = logged_in()
+    say(session, "DELE 1")
+    quitting = session.respond(b"QUIT\r\n")
+
+    async def run():
+        task = asyncio.ensure_future(quitting)
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run())
+    assert session.maildrop.closed

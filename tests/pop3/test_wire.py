@@ -38,3 +38,8 @@ def test_top_of_a_message_without_a_body_or_a_header():
 def test_wire_message_sends_top_from_crlf_storage_too():
     assert wire_message(MESSAGE.replace(b"\n", b"\r\n"), 1) == (
         b"Subject: x\r\nTo: y\r\n\r\nbody 1\r\n.\r\n")
+
+
+def test_a_dot_after_a_lone_cr_is_not_at_a_line_start():
+    assert multiline(b"a\r.b\n.c\r\n") == b"a\r.b\r\n..c\r\n.\r\n"
+    assert wire_message(b".\r\n.\n") == b"..\r\n..\r\n.\r\n"

@@ -100,3 +100,30 @@ def test_pop3_over_tls_needs_a_certificate(pop3_factory, settings):
     settings.HOSTPANEL_TLS_CERT = ""
     with pytest.raises(ValueError, match="certificate"):
         pop3_factory(implicit_tls=True)
+
+
+def test_the_plain_and_the_tls_port_count_failed_logins_together(settings, tmp_path, ca):
+    """One Authenticator for pop3d's two listeners: a guesser cannot double its tries."""
+    import asyncio
+
+    from django.core.management import load_command_class
+
+    from mailcore.directory import server_config
+
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    cert.private_key_pem.write_to_path(str(key_file))
+    settings.HOSTPANEL_TLS_CERT, settings.HOSTPANEL_TLS_KEY = str(cert_file), str(key_file)
+    command = load_command_class("hostpanel.servers", "pop3d")
+
+    async def both_ports():
+        plain, implicit = await command._start(server_config(), "127.0.0.1", 0, 0)
+        try:
+            return plain.authenticator is implicit.authenticator
+        finally:
+            for server in (plain, implicit):
+                server.close()
+                await server.wait_closed()
+
+    assert asyncio.run(both_ports())

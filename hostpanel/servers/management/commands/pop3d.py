@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from hostpanel.servers.management.commands._mail import MAIL_SERVER_CHECKS
+from mailcore.auth import Authenticator
 from mailcore.directory import server_config
 from mailcore.pop3.server import Pop3Server
 from mailcore.runner import serve_until_stopped
@@ -39,7 +40,11 @@ class Command(BaseCommand):
                                         "pop3d"))
 
     async def _start(self, config, host: str, port: int, pop3s_port: int | None):
-        servers = [await Pop3Server(config).start(host, port)]
+        # One Authenticator for both listeners: failed logins count per client address
+        # whichever port they come through (and the login cache is shared).
+        authenticator = Authenticator(config)
+        servers = [await Pop3Server(config, authenticator=authenticator).start(host, port)]
         if pop3s_port is not None:
-            servers.append(await Pop3Server(config).start(host, pop3s_port, implicit_tls=True))
+            servers.append(await Pop3Server(config, authenticator=authenticator).start(
+                host, pop3s_port, implicit_tls=True))
         return servers

@@ -37,43 +37,6 @@ MAX_QUEUED = 64 * 1024
 RECEIVE_BUFFER = 64 * 1024
 
 
-class LineTooLong(Exception):
-    def __init__(self, fatal: bool):
-        super().__init__("line too long")
-        self.fatal = fatal
-
-
-async def read_line(reader: asyncio.StreamReader) -> bytes | None:
-    """The next line (up to MAX_LINE octets) of a stream, or None at end of input.
-
-    The server's connections (:class:`_Connection`) apply the same rules to what they
-    receive; this is the same for a caller that reads a StreamReader.
-
-    A longer line is read to its end and dropped, then LineTooLong is raised,
-    so that the next line read is the client's next command.
-    """
-    try:
-        return await reader.readuntil(b"\n")
-    except asyncio.IncompleteReadError:
-        return None
-    except asyncio.LimitOverrunError as overrun:
-        consumed = overrun.consumed
-    discarded = 0
-    try:
-        while True:
-            await reader.readexactly(consumed)
-            discarded += consumed
-            if discarded > MAX_DISCARD:
-                raise LineTooLong(fatal=True)
-            try:
-                await reader.readuntil(b"\n")
-                raise LineTooLong(fatal=False)
-            except asyncio.LimitOverrunError as overrun:
-                consumed = overrun.consumed
-    except asyncio.IncompleteReadError:
-        return None
-
-
 async def open_maildrop(mailbox) -> Maildrop:
     """Lock and snapshot a mailbox's Maildir in a thread.
 

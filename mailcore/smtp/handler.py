@@ -230,8 +230,9 @@ class BaseHandler:
             client_ip=peer_ip(session),
             authenticated=session.account.address if authenticated else "")
         try:
-            outcomes = await asyncio.to_thread(self._deliver, received, body, envelope,
-                                               filtered, origin=origin, domain=domain)
+            outcome_text, reply = await asyncio.to_thread(
+                self._deliver, received, body, envelope, filtered, transaction_id,
+                origin=origin, domain=domain)
         except asyncio.CancelledError:
             # The client hung up: the delivery finishes in its thread, the client
             # never saw a 250 and will send again (a duplicate, never a loss).
@@ -243,8 +244,6 @@ class BaseHandler:
             # Nothing is lost: the client keeps the message and tries again later.
             log.exception("%s: delivery failed", transaction_id)
             outcome_text, reply = "deferred: delivery error", replies.TEMPORARY_FAILURE
-        else:
-            outcome_text, reply = _describe(outcomes, filtered.caught, transaction_id)
         if filtered.score is not None:
             fields["spam_score"] = filtered.score
         if filtered.caught:
@@ -258,16 +257,18 @@ class BaseHandler:
         return reply
 
     def _deliver(self, received: bytes, body: bytes, envelope: MailEnvelope, filtered,
-                 *, origin: str, domain: str | None) -> list[Outcome]:
-        """Route each batch, then count an accepted message (blocking: one worker thread)."""
+                 transaction_id: str, *, origin: str, domain: str | None) -> tuple[str, str]:
+        """Route each batch and count an accepted message (blocking: one worker thread);
+        ``(log text, SMTP reply)``."""
         outcomes = [self.router.route(received + batch.header + body, envelope.mail_from,
                                       batch.routes, origin=origin, domain=domain,
                                       max_hops=MAX_HOPS)
                     for batch in filtered.batches]
-        if _describe(outcomes, filtered.caught, "")[1].startswith("250"):
+        described = _describe(outcomes, filtered.caught, transaction_id)
+        if described[1].startswith("250"):
             counters.record(self.directory, counters.accepted(
                 filtered.batches, outcomes, filtered.caught, envelope.routes))
-        return outcomes
+        return described
 
     async def _trace(self, session: MailSession, envelope: MailEnvelope, transaction_id: str,
                      authenticated: bool = False):

@@ -25,7 +25,12 @@ class Raw:
         assert self.line().startswith(b"+OK")
 
     def line(self) -> bytes | None:
-        line = self.file.readline()
+        """The next line, or None once the server has closed the connection (with a
+        reset when it closes on input it has not read, as after an endless line)."""
+        try:
+            line = self.file.readline()
+        except ConnectionResetError:
+            return None
         if not line:
             return None
         assert line.endswith(b"\r\n"), line

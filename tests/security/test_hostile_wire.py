@@ -166,8 +166,11 @@ def test_a_pop3_client_that_does_not_read_its_retrievals_is_disconnected(slow_po
     wire.send(pop3_wire.LOGIN + b"RETR 2\r\n" * 2000)  # about 800 MB of answers
     time.sleep(3)  # reads nothing while the server waits to send
     received = 0
-    while chunk := wire.sock.recv(1 << 20):
-        received += len(chunk)
+    try:
+        while chunk := wire.sock.recv(1 << 20):
+            received += len(chunk)
+    except ConnectionResetError:
+        pass  # closed with the unread commands still queued: a reset, not an end
     wire.close()
     assert received < 2000 * 400_000  # it gave up long before sending it all
     pop3_wire.assert_still_serving(slow_pop3.port)  # the maildrop lock was released

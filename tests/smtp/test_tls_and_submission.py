@@ -89,8 +89,11 @@ def test_a_failed_tls_handshake_closes_that_connection_only(start_smtp, jane, tl
         assert client.docmd("STARTTLS")[0] == 220
         client.sock.sendall(b"this is not a TLS client hello\r\n" * 10)
         received = b""
-        while chunk := client.sock.recv(1024):  # until the server closes it
-            received += chunk
+        try:
+            while chunk := client.sock.recv(1024):  # until the server closes it
+                received += chunk
+        except ConnectionResetError:
+            pass  # closed with some of the garbage unread
         assert b"Error" not in received and b"Traceback" not in received
     with smtplib.SMTP(server.host, server.mx_port, timeout=10) as client:
         client.starttls(context=client_tls_context)

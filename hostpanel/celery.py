@@ -4,6 +4,11 @@ import os
 
 from celery import Celery, signals
 from celery.schedules import crontab
+from kombu.transport import TRANSPORT_ALIASES
+
+# filesystem:// URLs, wherever they are used, get kombu's filesystem transport as
+# hostpanel.lib.broker makes it safe: each message written whole before a worker sees it.
+TRANSPORT_ALIASES["filesystem"] = "hostpanel.lib.broker:Transport"
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hostpanel.settings")
 

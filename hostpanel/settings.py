@@ -233,8 +233,6 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker = HOSTPANEL_HOME / "broker"
-    # kombu's filesystem transport, writing each message whole before a worker sees it.
-    CELERY_BROKER_TRANSPORT = "hostpanel.lib.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker / "queue"),
         "data_folder_out": str(_broker / "queue"),

@@ -11,6 +11,7 @@ such a message was about.
 
 import logging
 import os
+import threading
 import time
 import uuid
 
@@ -23,11 +24,25 @@ logger = logging.getLogger(__name__)
 # Being written: no "<queue>.msg" suffix, so kombu's look-ups pass over it.
 PARTIAL_PREFIX = ".partial-"
 
+_clock = threading.Lock()
+_last_stamp = 0
+
+
+def message_name(queue):
+    """kombu's form of name, "<time>_<uuid>.<queue>.msg", which readers take in sorted
+    order: here the time is in nanoseconds, of fixed width and never repeated within a
+    process, so a process's messages are read in the order it sent them (kombu's
+    milliseconds leave messages sent in the same one to the uuid's chance)."""
+    global _last_stamp
+    with _clock:
+        _last_stamp = max(time.monotonic_ns(), _last_stamp + 1)
+        stamp = _last_stamp
+    return f"{stamp:020d}_{uuid.uuid4()}.{queue}.msg"
+
 
 class Channel(filesystem.Channel):
     def _put(self, queue, payload, **kwargs):
-        # kombu's own name: sorted by time, then the queue the worker looks for.
-        name = f"{int(time.monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        name = message_name(queue)
         folder = self.data_folder_out
         partial = os.path.join(folder, PARTIAL_PREFIX + name)
         try:

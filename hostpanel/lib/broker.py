@@ -4,7 +4,8 @@ kombu writes a message straight into its final name in the queue folder, and a w
 takes any file with such a name without waiting for its lock. A worker could so take a
 file that was still empty (a sender between open and write, or killed there with
 ``kill -9``), fail to decode it and stop. Here a message is written under a name the
-worker ignores and renamed into place once whole, and a file that still cannot be read
+worker ignores and renamed into place once whole (such a name left by a sender that
+died before the rename is removed an hour later by the next channel opened), and a file that still cannot be read
 (left by an older version) is logged and dropped: the spool's sweep sends again whatever
 such a message was about.
 """
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 # Being written: no "<queue>.msg" suffix, so kombu's look-ups pass over it.
 PARTIAL_PREFIX = ".partial-"
+# A partial file this old was left by a sender that died writing it: a new channel removes it.
+STALE_PARTIAL_SECONDS = 3600
 
 _clock = threading.Lock()
 _last_stamp = 0
@@ -41,6 +44,27 @@ def message_name(queue):
 
 
 class Channel(filesystem.Channel):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._remove_stale_partials()
+
+    def _remove_stale_partials(self):
+        folder = self.data_folder_out
+        too_old = time.time() - STALE_PARTIAL_SECONDS
+        try:
+            names = [name for name in os.listdir(folder) if name.startswith(PARTIAL_PREFIX)]
+        except OSError:
+            return  # kombu reports a missing folder when the channel is used
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                if os.stat(path).st_mtime < too_old:
+                    os.unlink(path)
+                    logger.warning("broker: removed %s, left by a sender that died writing it",
+                                   name)
+            except OSError:
+                pass  # renamed or removed meanwhile
+
     def _put(self, queue, payload, **kwargs):
         name = message_name(queue)
         folder = self.data_folder_out

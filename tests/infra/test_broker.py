@@ -1,12 +1,15 @@
 """The filesystem broker (the default without Redis): a message is seen only once whole,
-and a file that cannot be read is dropped instead of stopping the worker.
+and a file that cannot be read is dropped instead of stopping the worker; a sender that
+died writing leaves nothing for long.
 
 These use the transport itself, with kombu's own producer and consumer, on folders of
 their own, so they run whichever broker the suite is configured with.
 """
 
 import json
+import os
 import subprocess
+import time
 
 import pytest
 from kombu import Connection
@@ -67,6 +70,17 @@ def test_a_message_is_written_under_a_name_no_reader_takes_then_renamed(connecti
     assert partial == broker.PARTIAL_PREFIX + whole and whole.endswith(".work.msg")
     assert queue.get(timeout=1).payload == {"number": 1}
     queue.close()
+
+
+def test_a_partial_file_left_by_a_dead_sender_is_removed_by_the_next_channel(connection):
+    old = connection.folder / (broker.PARTIAL_PREFIX + broker.message_name("work"))
+    old.write_bytes(b'{"body": "cut')
+    an_hour_ago = time.time() - broker.STALE_PARTIAL_SECONDS - 1
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    being_written = connection.folder / (broker.PARTIAL_PREFIX + broker.message_name("work"))
+    being_written.write_bytes(b'{"body": "half')
+    connection.channel().close()
+    assert list(connection.folder.iterdir()) == [being_written]
 
 
 def test_without_redis_celery_uses_this_transport(tmp_path):

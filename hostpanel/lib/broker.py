@@ -5,9 +5,9 @@ takes any file with such a name without waiting for its lock. A worker could so 
 file that was still empty (a sender between open and write, or killed there with
 ``kill -9``), fail to decode it and stop. Here a message is written under a name the
 worker ignores and renamed into place once whole (such a name left by a sender that
-died before the rename is removed an hour later by the next channel opened), and a file that still cannot be read
-(left by an older version) is logged and dropped: the spool's sweep sends again whatever
-such a message was about.
+died before the rename is removed an hour later by the next channel opened), and a
+file that still cannot be read (left by an older version) is logged and dropped: the
+spool's sweep sends again whatever such a message was about.
 """
 
 import logging

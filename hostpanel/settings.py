@@ -267,8 +267,8 @@ HOSTPANEL_POP3_HOST = env_str("HOSTPANEL_POP3_HOST", "127.0.0.1")
 HOSTPANEL_POP3_PORT = env_int("HOSTPANEL_POP3_PORT", 2110)
 # POP3 over TLS from the first byte (995 in production); 0: no such listener.
 HOSTPANEL_POP3S_PORT = env_int("HOSTPANEL_POP3S_PORT", 0)
-# Refuse USER/AUTH before STLS, except from loopback (default: plain-text logins allowed).
-HOSTPANEL_POP3_REQUIRE_TLS = env_bool("HOSTPANEL_POP3_REQUIRE_TLS", False)
+# Refuse USER/AUTH before STLS, except from loopback (DESIGN: AUTH only after TLS).
+HOSTPANEL_POP3_REQUIRE_TLS = env_bool("HOSTPANEL_POP3_REQUIRE_TLS", True)
 HOSTPANEL_TLS_CERT = env_str("HOSTPANEL_TLS_CERT")
 HOSTPANEL_TLS_KEY = env_str("HOSTPANEL_TLS_KEY")
 HOSTPANEL_MESSAGE_SIZE_LIMIT = env_int("HOSTPANEL_MESSAGE_SIZE_LIMIT", 25 * 1024 * 1024)

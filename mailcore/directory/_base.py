@@ -32,7 +32,7 @@ class ServerConfig:
     auth_max_failures: int
     auth_failure_window: int
     secret: bytes
-    pop3_require_tls: bool = False
+    pop3_require_tls: bool = True
     auth_plaintext_loopback: bool = False
     queue_lifetime_days: int = 5
     smarthost: str = ""

@@ -64,12 +64,12 @@ def test_commands_pipelined_after_stls_are_not_run(tls_pop3, mail_jane):
         assert reader.readline() == b""  # the server hung up
 
 
-def test_tls_is_not_required_by_default_and_the_setting_reaches_the_server(settings):
+def test_tls_is_required_by_default_and_the_setting_reaches_the_server(settings):
     from mailcore.directory import server_config
 
-    assert server_config().pop3_require_tls is False
-    settings.HOSTPANEL_POP3_REQUIRE_TLS = True
     assert server_config().pop3_require_tls is True
+    settings.HOSTPANEL_POP3_REQUIRE_TLS = False
+    assert server_config().pop3_require_tls is False
 
 
 def test_tls_required_still_lets_loopback_clients_log_in_in_clear(settings, tls_pop3, mail_jane):
